@@ -1,1 +1,47 @@
-export const placeholder = 1;
+export {
+  type DeliverDeps,
+  type DeliverResult,
+  deliverOrderEmail,
+  messageIdFor,
+  type OutgoingMail,
+  recordEmailFailure,
+} from './deliver-order-email.ts';
+export type { EmailOrder, RenderedEmail } from './emails/index.ts';
+export { escapeHtml, renderConfirmation, renderPaymentFailed } from './emails/index.ts';
+export {
+  type FulfillDeps,
+  type FulfillInput,
+  type FulfillResult,
+  fulfillCheckout,
+  type PendingEmails,
+} from './fulfill-checkout.ts';
+export {
+  type EmailJobData,
+  emailJobId,
+  FULFILLMENT_EVENT_TYPES,
+  type FulfillmentEventType,
+  type FulfillmentJobData,
+  type FulfillmentSource,
+  followUpJobId,
+  isFulfillmentEventType,
+  JOB_NAMES,
+  QUEUE_NAMES,
+} from './jobs.ts';
+export { formatMoney, minorUnitDigits } from './money.ts';
+export { fulfillmentKeyOf, ORDER_IDENTIFIER_PATTERN, orderIdentifierFor } from './order-identifier.ts';
+export {
+  canTransition,
+  emailForStatus,
+  outcomeOfSession,
+  type SessionOutcome,
+  type SessionState,
+} from './order-status.ts';
+export { redactEmails } from './redact.ts';
+export {
+  type CheckoutLineItem,
+  type CheckoutSession,
+  type CheckoutSessionsApi,
+  isStripeNotFound,
+  isStripeRetryable,
+} from './stripe-api.ts';
+export { createStripeClient, type Stripe } from './stripe-client.ts';

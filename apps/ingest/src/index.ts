@@ -1,0 +1,3 @@
+export { buildApp } from './app.ts';
+export type { IngestDeps, IngestSettings, IngestStripe, VerifiedEvent } from './deps.ts';
+export { HTTP_ERRORS, type HttpErrorCode } from './errors.ts';

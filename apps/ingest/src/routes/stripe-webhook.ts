@@ -1,0 +1,125 @@
+import { fulfillmentKeyOf, isFulfillmentEventType, orderIdentifierFor } from '@fulfill/orders';
+import { enqueueFulfillment, withTimeout } from '@fulfill/queue';
+import type { FastifyInstance } from 'fastify';
+import type { IngestDeps, VerifiedEvent } from '../deps.ts';
+import { sendError } from '../errors.ts';
+
+const TOLERANCE_SECONDS = 300;
+const BODY_LIMIT = 1024 * 1024;
+
+function verify(deps: IngestDeps, body: Buffer, header: string): VerifiedEvent | null {
+  for (const secret of deps.settings.webhookSecrets) {
+    try {
+      return deps.stripe.webhooks.constructEvent(body, header, secret, TOLERANCE_SECONDS);
+    } catch {
+      // Not this secret: try the next one, as while a secret is being rolled.
+    }
+  }
+  return null;
+}
+
+function sessionOf(event: VerifiedEvent): { id: string; payment_intent: string | null } | null {
+  const object = event.data?.object as
+    | { object?: unknown; id?: unknown; payment_intent?: unknown }
+    | undefined;
+  if (
+    object?.object !== 'checkout.session' ||
+    typeof object.id !== 'string' ||
+    !object.id.startsWith('cs_')
+  ) {
+    return null;
+  }
+  const pi = object.payment_intent;
+  const paymentIntent =
+    typeof pi === 'string'
+      ? pi
+      : typeof (pi as { id?: unknown })?.id === 'string'
+        ? (pi as { id: string }).id
+        : null;
+  return { id: object.id, payment_intent: paymentIntent };
+}
+
+/**
+ * POST /order/stripe-webhook: verifies Stripe's signature over the raw body, enqueues the fulfillment job and
+ * answers 200 only once Redis holds it; 503 when Redis does not answer in time, so that Stripe retries.
+ */
+export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
+  // Scoped to this plugin: only this route sees raw bodies, whatever their content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  if (deps.settings.webhookSecrets.length === 0) {
+    deps.logger.error(
+      { event: 'webhook-not-configured' },
+      'STRIPE_WEBHOOK_SECRET is not set: webhooks are answered 500 until it is',
+    );
+  }
+
+  app.post('/order/stripe-webhook', async (request, reply) => {
+    const { logger, metrics, settings } = deps;
+    if (settings.webhookSecrets.length === 0) {
+      metrics.webhooks.inc({ type: 'unknown', outcome: 'not-configured' });
+      return sendError(reply, 'webhook-not-configured');
+    }
+    const header = request.headers['stripe-signature'];
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const event = typeof header === 'string' && header.length > 0 ? verify(deps, body, header) : null;
+    if (!event) {
+      metrics.signatureFailures.inc();
+      metrics.webhooks.inc({ type: 'unknown', outcome: 'invalid-signature' });
+      logger.warn(
+        { outcome: 'invalid-signature', hasHeader: typeof header === 'string' },
+        'webhook rejected',
+      );
+      return sendError(reply, 'invalid-signature');
+    }
+    const log = logger.child({ eventId: event.id, type: event.type });
+
+    if (!isFulfillmentEventType(event.type)) {
+      metrics.webhooks.inc({ type: event.type, outcome: 'ignored' });
+      log.info({ outcome: 'ignored' }, 'webhook');
+      return reply.code(200).send({ received: true });
+    }
+    const session = sessionOf(event);
+    if (!session) {
+      metrics.webhooks.inc({ type: event.type, outcome: 'invalid-event' });
+      log.warn({ outcome: 'invalid-event' }, 'webhook');
+      return sendError(reply, 'invalid-event');
+    }
+
+    const fulfillmentKey = fulfillmentKeyOf(session);
+    const orderIdentifier = orderIdentifierFor(fulfillmentKey, settings.orderIdSecret);
+    const stopTimer = metrics.enqueueSeconds.startTimer();
+    try {
+      const result = await withTimeout(
+        enqueueFulfillment(
+          deps.queues.fulfillment,
+          {
+            sessionId: session.id,
+            fulfillmentKey,
+            source: 'webhook',
+            event: { id: event.id, type: event.type, created: event.created },
+            receivedAt: Date.now(),
+          },
+          { followUpSuffix: event.type.replace('checkout.session.', '') },
+        ),
+        settings.enqueueTimeoutMs,
+        'enqueue',
+      );
+      stopTimer();
+      if (result.kind === 'duplicate') metrics.duplicatesSuppressed.inc({ layer: 'queue' });
+      metrics.webhooks.inc({ type: event.type, outcome: result.kind });
+      log.info({ outcome: result.kind, jobId: result.jobId, orderIdentifier }, 'webhook');
+    } catch (error) {
+      metrics.webhooks.inc({ type: event.type, outcome: 'queue-unavailable' });
+      log.error({ outcome: 'queue-unavailable', err: error }, 'webhook not enqueued');
+      return sendError(reply, 'queue-unavailable', { 'retry-after': '5' });
+    }
+    const expired = event.type === 'checkout.session.expired';
+    return reply
+      .code(200)
+      .send(expired ? { received: true } : { received: true, order_identifier: orderIdentifier });
+  });
+}

@@ -1,0 +1,61 @@
+import { loadConfigOrExit } from '@fulfill/config';
+import { createDb } from '@fulfill/db';
+import { createLogger, createMetrics } from '@fulfill/observability';
+import { createStripeClient } from '@fulfill/orders';
+import { closeQueues, createProducerConnection, createQueues, queueCountsCollector } from '@fulfill/queue';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+
+const config = loadConfigOrExit('ingest');
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'ingest' });
+const redis = createProducerConnection(config.REDIS_URL);
+redis.on('error', (err) =>
+  logger.warn({ event: 'redis-error', message: err.message }, 'redis connection error'),
+);
+const queues = createQueues(redis, config.QUEUE_PREFIX);
+const db = createDb(config.DATABASE_URL);
+const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
+
+const app = await buildApp({
+  settings: {
+    webhookSecrets: config.STRIPE_WEBHOOK_SECRET,
+    orderIdSecret: config.ORDER_ID_SECRET,
+    successWaitMs: config.SUCCESS_WAIT_MS,
+    successRateLimit: { max: config.SUCCESS_RATE_LIMIT_MAX, windowMs: config.SUCCESS_RATE_LIMIT_WINDOW },
+    enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS,
+    ...(config.ADMIN_USER && config.ADMIN_PASSWORD
+      ? { admin: { user: config.ADMIN_USER, password: config.ADMIN_PASSWORD } }
+      : {}),
+    underPressure: {
+      maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes: config.MAX_HEAP_USED_BYTES,
+      maxRssBytes: config.MAX_RSS_BYTES,
+    },
+    trustProxy: config.TRUST_PROXY,
+  },
+  logger,
+  db,
+  stripe: createStripeClient({
+    secretKey: config.STRIPE_SECRET_KEY,
+    apiBase: config.STRIPE_API_BASE,
+    maxNetworkRetries: 1,
+    timeoutMs: 5000,
+  }),
+  queues,
+  pingRedis: () => redis.ping(),
+  metrics,
+});
+
+// The first signal closes gracefully: Fastify answers 503 to new requests and finishes those in flight, then
+// the queue and database connections close. A second signal, or the timeout, exits at once.
+closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'closing after an error');
+  logger.info({ event: 'shutdown', signal }, 'ingest closing');
+  await app.close();
+  await closeQueues(queues);
+  await redis.quit().catch(() => redis.disconnect());
+  await db.destroy();
+  logger.info({ event: 'shutdown-complete' }, 'ingest closed');
+});
+
+await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,0 +1,31 @@
+import type { Database } from '@fulfill/db';
+import type { Metrics } from '@fulfill/observability';
+import type { CheckoutSessionsApi, OutgoingMail } from '@fulfill/orders';
+import type { Queues } from '@fulfill/queue';
+import type { ConnectionOptions } from 'bullmq';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+
+export interface WorkerSettings {
+  orderIdSecret: string;
+  mailFrom: string;
+  shopName: string;
+  concurrency: number;
+  emailAttempts: number;
+  /** How long a job's lock lasts; a worker that dies mid-job frees its job after about this long. */
+  lockDurationMs: number;
+}
+
+/** Everything the processors need, passed in so tests run them against their own services. */
+export interface WorkerDeps {
+  settings: WorkerSettings;
+  logger: Logger;
+  db: Kysely<Database>;
+  stripe: CheckoutSessionsApi;
+  queues: Queues;
+  /** The connection BullMQ workers open their own blocking clients from. */
+  connection: ConnectionOptions;
+  prefix: string;
+  sendMail: (mail: OutgoingMail) => Promise<unknown>;
+  metrics: Metrics;
+}

@@ -1,0 +1,78 @@
+import { fulfillCheckout, isStripeRetryable } from '@fulfill/orders';
+import { enqueueEmail } from '@fulfill/queue';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { WorkerDeps } from '../deps.ts';
+import { parseFulfillmentJob } from '../job-data.ts';
+
+/** Fulfills a checkout, then enqueues the emails its order still owes. */
+export function createFulfillmentProcessor(deps: WorkerDeps) {
+  return async (job: Job) => {
+    const data = parseFulfillmentJob(job.data);
+    const log = deps.logger.child({
+      jobId: job.id,
+      sessionId: data.sessionId,
+      source: data.source,
+      ...(data.event ? { eventId: data.event.id, type: data.event.type } : {}),
+    });
+
+    let result: Awaited<ReturnType<typeof fulfillCheckout>>;
+    try {
+      result = await fulfillCheckout(
+        { db: deps.db, stripe: deps.stripe, orderIdSecret: deps.settings.orderIdSecret },
+        { sessionId: data.sessionId, ...(data.event ? { event: data.event } : {}) },
+      );
+    } catch (error) {
+      if (isStripeRetryable(error) || !isStripeError(error)) throw error;
+      throw new UnrecoverableError(`Stripe rejected the request: ${(error as Error).message}`);
+    }
+
+    switch (result.kind) {
+      case 'session-not-found':
+        throw new UnrecoverableError(`Stripe has no Checkout Session ${data.sessionId}`);
+      case 'not-complete':
+        log.info({ outcome: 'not-complete' }, 'fulfillment');
+        return { outcome: 'not-complete' };
+      case 'expired':
+        log.info(
+          { outcome: 'expired', cancelledOrder: result.cancelledOrder?.order_identifier ?? null },
+          'fulfillment',
+        );
+        return { outcome: 'expired' };
+      case 'created':
+      case 'updated':
+      case 'unchanged': {
+        const { order } = result;
+        if (result.kind === 'created') {
+          deps.metrics.ordersCreated.inc({ status: order.status });
+          if (data.event) {
+            const seconds = (order.created_at.getTime() - data.event.created * 1000) / 1000;
+            deps.metrics.webhookToOrderSeconds.observe(Math.max(0, seconds));
+          }
+        }
+        if (result.kind === 'unchanged') deps.metrics.duplicatesSuppressed.inc({ layer: 'database' });
+        for (const kind of result.pendingEmails) {
+          await enqueueEmail(
+            deps.queues.email,
+            { orderId: order.id, kind },
+            { attempts: deps.settings.emailAttempts },
+          );
+        }
+        log.info(
+          {
+            outcome: result.kind,
+            orderIdentifier: order.order_identifier,
+            status: order.status,
+            pendingEmails: result.pendingEmails,
+          },
+          'fulfillment',
+        );
+        return { outcome: result.kind, orderIdentifier: order.order_identifier, status: order.status };
+      }
+    }
+  };
+}
+
+function isStripeError(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type.startsWith('Stripe');
+}

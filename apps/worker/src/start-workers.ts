@@ -1,0 +1,54 @@
+import { QUEUE_NAMES } from '@fulfill/orders';
+import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import type { WorkerDeps } from './deps.ts';
+import { createEmailProcessor } from './processors/email.ts';
+import { createFulfillmentProcessor } from './processors/fulfillment.ts';
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs and waits for the active ones to finish. */
+  close: () => Promise<void>;
+}
+
+function instrument(deps: WorkerDeps, worker: Worker): Worker {
+  const queue = worker.name;
+  worker.on('completed', (job: Job) => {
+    deps.metrics.jobs.inc({ queue, result: 'completed' });
+    deps.metrics.jobAttempts.observe({ queue }, job.attemptsMade + 1);
+  });
+  worker.on('failed', (job: Job | undefined, error: Error) => {
+    if (!job) return;
+    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    deps.metrics.jobs.inc({ queue, result: final ? 'failed' : 'retrying' });
+    if (final) deps.metrics.jobAttempts.observe({ queue }, job.attemptsMade);
+    deps.logger[final ? 'error' : 'warn'](
+      { queue, jobId: job.id, attemptsMade: job.attemptsMade, final, reason: error.message },
+      final ? 'job failed for good' : 'job failed; will retry',
+    );
+  });
+  worker.on('error', (error: Error) => deps.logger.error({ queue, err: error }, 'worker error'));
+  return worker;
+}
+
+/** Starts the BullMQ workers of the fulfillment and email queues. */
+export function startWorkers(deps: WorkerDeps): RunningWorkers {
+  const options = {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    concurrency: deps.settings.concurrency,
+    lockDuration: deps.settings.lockDurationMs,
+    stalledInterval: Math.max(1000, Math.floor(deps.settings.lockDurationMs / 2)),
+    maxStalledCount: 2,
+  };
+  const make = (name: string, processor: Processor) => instrument(deps, new Worker(name, processor, options));
+  const workers = [
+    make(QUEUE_NAMES.fulfillment, createFulfillmentProcessor(deps)),
+    make(QUEUE_NAMES.email, createEmailProcessor(deps)),
+  ];
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export {
+  type ConfigResult,
+  type IngestConfig,
+  loadConfig,
+  loadConfigOrExit,
+  type MigrateConfig,
+  type WorkerConfig,
+} from './load-config.ts';
+export { type Environment, resolveSecretFiles, SECRET_VARIABLES } from './read-environment.ts';
+export { parseDuration } from './settings.ts';

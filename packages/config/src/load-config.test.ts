@@ -1,0 +1,96 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load-config.ts';
+
+const VALID_WORKER = {
+  DATABASE_URL: 'postgres://user:pg-password-value@db:5432/fulfill',
+  REDIS_URL: 'redis://redis:6379',
+  STRIPE_SECRET_KEY: 'sk_test_secret_value_123',
+  ORDER_ID_SECRET: 'order-secret-value-0123456789',
+  SMTP_URL: 'smtp://mail:1025',
+  MAIL_FROM: 'Shop <orders@shop.test>',
+};
+
+describe('loadConfig', () => {
+  it('applies defaults to a valid environment', () => {
+    const result = loadConfig('worker', VALID_WORKER);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.WORKER_CONCURRENCY).toBe(5);
+    expect(result.config.METRICS_PORT).toBe(9464);
+    expect(result.config.QUEUE_PREFIX).toBe('fulfill');
+    expect(result.config.RECONCILE_LOOKBACK).toBe(72 * 3600 * 1000);
+  });
+
+  it('names every missing or invalid variable, one problem each', () => {
+    const result = loadConfig('worker', {
+      ...VALID_WORKER,
+      REDIS_URL: undefined,
+      WORKER_CONCURRENCY: 'many',
+      MAIL_FROM: '',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect([...result.problems].sort()).toEqual([
+      'MAIL_FROM: is required',
+      'REDIS_URL: is required',
+      'WORKER_CONCURRENCY: must be a whole number from 1 to 256',
+    ]);
+  });
+
+  it('never repeats a secret value in a problem', () => {
+    const result = loadConfig('worker', {
+      ...VALID_WORKER,
+      DATABASE_URL: 'mysql://root:hunter2-secret@db/x',
+      STRIPE_SECRET_KEY: 'pk_live_publishable_not_secret',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.problems.join('\n');
+    expect(text).toContain('DATABASE_URL');
+    expect(text).toContain('STRIPE_SECRET_KEY');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('pk_live_publishable_not_secret');
+  });
+
+  it('reads NAME_FILE secrets and trims the trailing newline', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fulfill-config-'));
+    writeFileSync(join(dir, 'key'), 'sk_test_from_file\n');
+    const result = loadConfig('worker', {
+      ...VALID_WORKER,
+      STRIPE_SECRET_KEY: undefined,
+      STRIPE_SECRET_KEY_FILE: join(dir, 'key'),
+    });
+    expect(result.ok && result.config.STRIPE_SECRET_KEY).toBe('sk_test_from_file');
+  });
+
+  it('reports an unreadable NAME_FILE once, and both NAME and NAME_FILE as a conflict', () => {
+    const missing = loadConfig('worker', {
+      ...VALID_WORKER,
+      ORDER_ID_SECRET: undefined,
+      ORDER_ID_SECRET_FILE: '/nonexistent/secret',
+    });
+    expect(missing.ok).toBe(false);
+    if (!missing.ok)
+      expect(missing.problems).toEqual(['ORDER_ID_SECRET_FILE: cannot read /nonexistent/secret (ENOENT)']);
+    const both = loadConfig('worker', { ...VALID_WORKER, ORDER_ID_SECRET_FILE: '/nonexistent/secret' });
+    expect(both.ok).toBe(false);
+    if (!both.ok)
+      expect(both.problems[0]).toMatch(/^ORDER_ID_SECRET_FILE: set together with ORDER_ID_SECRET/);
+  });
+
+  it('lets the ingest start without a webhook secret, and splits a rolled pair', () => {
+    const base = { ...VALID_WORKER };
+    const none = loadConfig('ingest', base);
+    expect(none.ok && none.config.STRIPE_WEBHOOK_SECRET).toEqual([]);
+    const two = loadConfig('ingest', { ...base, STRIPE_WEBHOOK_SECRET: 'whsec_new, whsec_old' });
+    expect(two.ok && two.config.STRIPE_WEBHOOK_SECRET).toEqual(['whsec_new', 'whsec_old']);
+  });
+
+  it('wants both admin credentials or neither', () => {
+    const one = loadConfig('ingest', { ...VALID_WORKER, ADMIN_USER: 'ops' });
+    expect(one.ok).toBe(false);
+  });
+});

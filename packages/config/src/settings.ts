@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+export const url = (protocols: string[]) =>
+  nonEmpty.refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+export const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+
+export const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m, 72h or 3d')
+  .transform(parseDuration);
+
+/** Parses `500ms`, `30s`, `10m`, `72h` or `3d` into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms'];
+  return Number(match[1]) * unit;
+}
+
+export const common = {
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  QUEUE_PREFIX: nonEmpty.regex(/^[\w{}.-]+$/, 'may hold letters, digits, _ . - { } only').default('fulfill'),
+  STRIPE_SECRET_KEY: nonEmpty.regex(/^(sk|rk)_/, 'must be a Stripe secret or restricted key (sk_… or rk_…)'),
+  STRIPE_API_BASE: url(['http:', 'https:']).optional(),
+  ORDER_ID_SECRET: nonEmpty.min(16, 'must be at least 16 characters'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(25_000),
+};
+
+export const ingest = {
+  ...common,
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    ),
+  PORT: integer(0, 65_535).default(3000),
+  HOST: nonEmpty.default('0.0.0.0'),
+  SUCCESS_WAIT_MS: integer(0, 30_000).default(3000),
+  SUCCESS_RATE_LIMIT_MAX: integer(1, 100_000).default(120),
+  SUCCESS_RATE_LIMIT_WINDOW: duration.default(60_000),
+  ENQUEUE_TIMEOUT_MS: integer(100, 30_000).default(2000),
+  MAX_EVENT_LOOP_DELAY_MS: integer(0, 60_000).default(1000),
+  MAX_HEAP_USED_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(0),
+  MAX_RSS_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(0),
+  ADMIN_USER: nonEmpty.optional(),
+  ADMIN_PASSWORD: nonEmpty.min(12, 'must be at least 12 characters').optional(),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+};
+
+export const worker = {
+  ...common,
+  SMTP_URL: url(['smtp:', 'smtps:']),
+  MAIL_FROM: nonEmpty,
+  SHOP_NAME: nonEmpty.default('Fulfill'),
+  WORKER_CONCURRENCY: integer(1, 256).default(5),
+  METRICS_PORT: integer(0, 65_535).default(9464),
+  METRICS_HOST: nonEmpty.default('0.0.0.0'),
+  EMAIL_ATTEMPTS: integer(1, 100).default(15),
+  JOB_LOCK_MS: integer(1000, 600_000).default(30_000),
+  RECONCILE_EVERY: duration.default(600_000),
+  RECONCILE_LOOKBACK: duration.default(259_200_000),
+};
+
+export const migrate = {
+  DATABASE_URL: common.DATABASE_URL,
+};

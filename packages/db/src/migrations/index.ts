@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as orders from './0001-orders.ts';
+
+/** Every migration, by name; names sort in the order they apply. */
+export const migrations: Record<string, Migration> = {
+  '0001-orders': orders,
+};

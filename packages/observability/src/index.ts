@@ -1,0 +1,2 @@
+export { createLogger, type Logger, REDACT_PATHS } from './logger.ts';
+export { createMetrics, type Metrics } from './metrics.ts';

@@ -1,0 +1,85 @@
+import type { NewOrderItem, PostalAddress } from '@fulfill/db';
+import type { CheckoutLineItem, CheckoutSession } from './stripe-api.ts';
+
+/** The order columns that come from a Checkout Session. */
+export interface SessionOrderFields {
+  checkout_session_id: string;
+  payment_intent_id: string | null;
+  customer_email: string | null;
+  customer_name: string | null;
+  shipping_name: string | null;
+  shipping_address: PostalAddress | null;
+  currency: string;
+  amount_subtotal: number;
+  amount_discount: number;
+  amount_tax: number;
+  amount_shipping: number;
+  amount_total: number;
+  cart_id: string | null;
+}
+
+function address(
+  a:
+    | {
+        line1?: string | null;
+        line2?: string | null;
+        city?: string | null;
+        state?: string | null;
+        postal_code?: string | null;
+        country?: string | null;
+      }
+    | null
+    | undefined,
+): PostalAddress | null {
+  if (!a) return null;
+  return {
+    line1: a.line1 ?? null,
+    line2: a.line2 ?? null,
+    city: a.city ?? null,
+    state: a.state ?? null,
+    postal_code: a.postal_code ?? null,
+    country: a.country ?? null,
+  };
+}
+
+export function orderFieldsOf(session: CheckoutSession): SessionOrderFields {
+  const shipping = session.collected_information?.shipping_details ?? null;
+  const pi = session.payment_intent;
+  return {
+    checkout_session_id: session.id,
+    payment_intent_id: typeof pi === 'string' ? pi : (pi?.id ?? null),
+    customer_email: session.customer_details?.email ?? session.customer_email ?? null,
+    customer_name: session.customer_details?.name ?? null,
+    shipping_name: shipping?.name ?? null,
+    shipping_address: address(shipping?.address),
+    currency: session.currency ?? 'usd',
+    amount_subtotal: session.amount_subtotal ?? 0,
+    amount_discount: session.total_details?.amount_discount ?? 0,
+    amount_tax: session.total_details?.amount_tax ?? 0,
+    amount_shipping: session.total_details?.amount_shipping ?? 0,
+    amount_total: session.amount_total ?? 0,
+    cart_id: session.metadata?.cart_id ?? null,
+  };
+}
+
+export function orderItemsOf(orderId: number, items: CheckoutLineItem[]): NewOrderItem[] {
+  return items.map((item, position) => {
+    const price = item.price;
+    const product = price?.product;
+    return {
+      order_id: orderId,
+      position,
+      stripe_line_item_id: item.id,
+      description: item.description ?? '',
+      quantity: item.quantity ?? 1,
+      currency: item.currency,
+      unit_amount: price?.unit_amount ?? null,
+      amount_subtotal: item.amount_subtotal,
+      amount_discount: item.amount_discount,
+      amount_tax: item.amount_tax,
+      amount_total: item.amount_total,
+      price_id: price?.id ?? null,
+      product_id: typeof product === 'string' ? product : (product?.id ?? null),
+    };
+  });
+}

@@ -1,0 +1,25 @@
+export interface EmailAddress {
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  country: string | null;
+}
+
+/** What an order email shows. All amounts are Stripe minor units in `currency`. */
+export interface EmailOrder {
+  orderIdentifier: string;
+  customerName: string | null;
+  currency: string;
+  /** `discount` is the positive amount taken off; emails show it as negative. */
+  amounts: { subtotal: number; discount: number; tax: number; shipping: number; total: number };
+  items: Array<{ description: string; quantity: number; amountTotal: number }>;
+  shipping: { name: string | null; address: EmailAddress } | null;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}

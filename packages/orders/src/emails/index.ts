@@ -1,0 +1,4 @@
+export type { EmailAddress, EmailOrder, RenderedEmail } from './email-order.ts';
+export { escapeHtml } from './escape-html.ts';
+export { renderConfirmation } from './render-confirmation.ts';
+export { renderPaymentFailed } from './render-payment-failed.ts';

@@ -1,0 +1,188 @@
+import type { Database, EmailKind, Order, OrderStatus } from '@fulfill/db';
+import type { Kysely, Transaction } from 'kysely';
+import { orderFieldsOf, orderItemsOf } from './checkout-order.ts';
+import { fulfillmentKeyOf, orderIdentifierFor } from './order-identifier.ts';
+import { canTransition, emailForStatus, outcomeOfSession } from './order-status.ts';
+import {
+  type CheckoutLineItem,
+  type CheckoutSession,
+  type CheckoutSessionsApi,
+  isStripeNotFound,
+} from './stripe-api.ts';
+
+export interface FulfillDeps {
+  db: Kysely<Database>;
+  stripe: CheckoutSessionsApi;
+  orderIdSecret: string;
+}
+
+export interface FulfillInput {
+  sessionId: string;
+  /** The Stripe event being handled, if any; it is recorded, and its type can tell a failed payment. */
+  event?: { id: string; type: string };
+}
+
+/** The order's emails still unsent after this run: the caller enqueues one email job for each. */
+export type PendingEmails = EmailKind[];
+
+export type FulfillResult =
+  | { kind: 'created'; order: Order; pendingEmails: PendingEmails }
+  | { kind: 'updated'; order: Order; previousStatus: OrderStatus; pendingEmails: PendingEmails }
+  | { kind: 'unchanged'; order: Order; pendingEmails: PendingEmails }
+  | { kind: 'not-complete'; sessionId: string }
+  | { kind: 'expired'; sessionId: string; cancelledOrder: Order | null }
+  | { kind: 'session-not-found'; sessionId: string };
+
+const LINE_ITEMS_PAGE = 100;
+
+async function allLineItems(
+  stripe: CheckoutSessionsApi,
+  session: CheckoutSession,
+): Promise<CheckoutLineItem[]> {
+  const items = [...(session.line_items?.data ?? [])];
+  let hasMore = session.line_items ? session.line_items.has_more : true;
+  while (hasMore) {
+    const last = items.at(-1);
+    const page = await stripe.checkout.sessions.listLineItems(session.id, {
+      limit: LINE_ITEMS_PAGE,
+      ...(last ? { starting_after: last.id } : {}),
+    });
+    items.push(...page.data);
+    hasMore = page.has_more && page.data.length > 0;
+  }
+  return items;
+}
+
+async function recordEvent(trx: Transaction<Database>, input: FulfillInput): Promise<void> {
+  if (!input.event) return;
+  await trx
+    .insertInto('stripe_events')
+    .values({
+      event_id: input.event.id,
+      type: input.event.type,
+      checkout_session_id: input.sessionId,
+      processed_at: new Date(),
+    })
+    .onConflict((oc) => oc.column('event_id').doUpdateSet({ processed_at: new Date() }))
+    .execute();
+}
+
+/** Inserts the outbox row the order's status owes, and returns it when it is still unsent. */
+async function pendingEmailsOf(trx: Transaction<Database>, order: Order): Promise<PendingEmails> {
+  const owed = emailForStatus(order.status);
+  if (!owed) return [];
+  await trx
+    .insertInto('email_outbox')
+    .values({ order_id: order.id, kind: owed, last_error: null, message_id: null, sent_at: null })
+    .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
+    .execute();
+  const row = await trx
+    .selectFrom('email_outbox')
+    .select('state')
+    .where('order_id', '=', order.id)
+    .where('kind', '=', owed)
+    .executeTakeFirstOrThrow();
+  return row.state === 'pending' ? [owed] : [];
+}
+
+async function recordExpiry(
+  deps: FulfillDeps,
+  session: CheckoutSession,
+  input: FulfillInput,
+): Promise<FulfillResult> {
+  const key = fulfillmentKeyOf(session);
+  return deps.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('checkout_expirations')
+      .values({
+        checkout_session_id: session.id,
+        fulfillment_key: key,
+        cart_id: session.metadata?.cart_id ?? null,
+      })
+      .onConflict((oc) => oc.column('checkout_session_id').doNothing())
+      .execute();
+    const cancelled = await trx
+      .updateTable('orders')
+      .set({ status: 'cancelled', updated_at: new Date() })
+      .where('fulfillment_key', '=', key)
+      .where('status', '=', 'awaiting_payment')
+      .returningAll()
+      .executeTakeFirst();
+    await recordEvent(trx, input);
+    return { kind: 'expired', sessionId: session.id, cancelledOrder: cancelled ?? null };
+  });
+}
+
+/**
+ * Turns a Checkout Session into its order: the one operation behind the webhook, the success redirect, replays
+ * and the reconciler. It reads the session from Stripe, so whoever calls it and in whatever order, the order
+ * converges on Stripe's current state. Safe to run any number of times, concurrently: the order, its items and
+ * its email outbox rows are written in one transaction under the unique fulfillment key.
+ *
+ * Throws what the Stripe client throws (rate limits, outages) except for a missing session, which is a result.
+ */
+export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): Promise<FulfillResult> {
+  let session: CheckoutSession;
+  try {
+    session = await deps.stripe.checkout.sessions.retrieve(input.sessionId, {
+      expand: ['line_items', 'payment_intent'],
+    });
+  } catch (error) {
+    if (isStripeNotFound(error)) return { kind: 'session-not-found', sessionId: input.sessionId };
+    throw error;
+  }
+
+  const outcome = outcomeOfSession(session, input.event?.type);
+  if (outcome.kind === 'not-complete') return { kind: 'not-complete', sessionId: session.id };
+  if (outcome.kind === 'expired') return recordExpiry(deps, session, input);
+
+  const items = await allLineItems(deps.stripe, session);
+  const key = fulfillmentKeyOf(session);
+  const identifier = orderIdentifierFor(key, deps.orderIdSecret);
+  const fields = orderFieldsOf(session);
+
+  return deps.db.transaction().execute(async (trx): Promise<FulfillResult> => {
+    const inserted = await trx
+      .insertInto('orders')
+      .values({
+        ...fields,
+        shipping_address: fields.shipping_address ? JSON.stringify(fields.shipping_address) : null,
+        fulfillment_key: key,
+        order_identifier: identifier,
+        status: outcome.status,
+      })
+      .onConflict((oc) => oc.column('fulfillment_key').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+
+    if (inserted) {
+      if (items.length > 0)
+        await trx.insertInto('order_items').values(orderItemsOf(inserted.id, items)).execute();
+      await recordEvent(trx, input);
+      return { kind: 'created', order: inserted, pendingEmails: await pendingEmailsOf(trx, inserted) };
+    }
+
+    const existing = await trx
+      .selectFrom('orders')
+      .selectAll()
+      .where('fulfillment_key', '=', key)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, input);
+    if (!canTransition(existing.status, outcome.status)) {
+      return { kind: 'unchanged', order: existing, pendingEmails: await pendingEmailsOf(trx, existing) };
+    }
+    const updated = await trx
+      .updateTable('orders')
+      .set({ status: outcome.status, updated_at: new Date() })
+      .where('id', '=', existing.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return {
+      kind: 'updated',
+      order: updated,
+      previousStatus: existing.status,
+      pendingEmails: await pendingEmailsOf(trx, updated),
+    };
+  });
+}

@@ -1,0 +1,86 @@
+import {
+  type EmailJobData,
+  emailJobId,
+  type FulfillmentJobData,
+  followUpJobId,
+  JOB_NAMES,
+} from '@fulfill/orders';
+import type { Queue } from 'bullmq';
+import { DEFAULT_ATTEMPTS, emailJobOptions, fulfillmentJobOptions } from './job-options.ts';
+
+/** The states in which a job has not yet started, so it will read Stripe's state when it does. */
+const NOT_STARTED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+export type EnqueueResult =
+  | { kind: 'added'; jobId: string }
+  | { kind: 'duplicate'; jobId: string; state: string }
+  | { kind: 'follow-up'; jobId: string; followUpOf: string; state: string };
+
+/** A promise that rejects after `ms`, so a caller never waits longer than it can answer. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Enqueues fulfillment under the fulfillment key as job id, so concurrent deliveries of a checkout make one job.
+ * Where a job with that id already exists and has started (or finished, or failed), it may have read Stripe
+ * before what this call reports happened; a follow-up job then runs after it, under an id made of the key and
+ * `followUpSuffix`, so that repeats of the same happening dedupe against the follow-up. Resolves once Redis
+ * holds the job.
+ */
+export async function enqueueFulfillment(
+  queue: Queue,
+  data: Omit<FulfillmentJobData, 'enqueueId'>,
+  options: { followUpSuffix: string; attempts?: number },
+): Promise<EnqueueResult> {
+  const jobData: FulfillmentJobData = { ...data, enqueueId: crypto.randomUUID() };
+  const opts = fulfillmentJobOptions(options.attempts ?? DEFAULT_ATTEMPTS.fulfillment);
+  const jobId = data.fulfillmentKey;
+  await queue.add(JOB_NAMES.fulfill, jobData, { ...opts, jobId });
+  const stored = await queue.getJob(jobId);
+  if (stored && (stored.data as FulfillmentJobData).enqueueId === jobData.enqueueId) {
+    return { kind: 'added', jobId };
+  }
+  const state = stored ? await stored.getState() : 'unknown';
+  if (NOT_STARTED.has(state)) return { kind: 'duplicate', jobId, state };
+  if (!stored) {
+    // Removed between the add and the read: add again, and this time it is ours.
+    await queue.add(JOB_NAMES.fulfill, jobData, { ...opts, jobId });
+    return { kind: 'added', jobId };
+  }
+  const followUpId = followUpJobId(data.fulfillmentKey, options.followUpSuffix);
+  await queue.add(JOB_NAMES.fulfill, jobData, { ...opts, jobId: followUpId });
+  return { kind: 'follow-up', jobId: followUpId, followUpOf: jobId, state };
+}
+
+/**
+ * Enqueues the email job of an outbox row. A job for it that already failed for good is retried; one that
+ * completed while the row is still unsent is replaced. Either way the email handler checks the outbox, so a
+ * duplicate job never sends twice.
+ */
+export async function enqueueEmail(
+  queue: Queue,
+  data: EmailJobData,
+  options: { attempts?: number } = {},
+): Promise<'added' | 'exists' | 'retried' | 'replaced'> {
+  const jobId = emailJobId(data.orderId, data.kind);
+  const opts = emailJobOptions(options.attempts ?? DEFAULT_ATTEMPTS.email);
+  const existing = await queue.getJob(jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state === 'failed') {
+      await existing.retry('failed', { resetAttemptsMade: true });
+      return 'retried';
+    }
+    if (state !== 'completed') return 'exists';
+    await existing.remove();
+    await queue.add(JOB_NAMES.email, data, { ...opts, jobId });
+    return 'replaced';
+  }
+  await queue.add(JOB_NAMES.email, data, { ...opts, jobId });
+  return 'added';
+}

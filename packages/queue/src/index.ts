@@ -1,0 +1,4 @@
+export { type EnqueueResult, enqueueEmail, enqueueFulfillment, withTimeout } from './enqueue.ts';
+export { DEFAULT_ATTEMPTS, emailJobOptions, fulfillmentJobOptions } from './job-options.ts';
+export { queueCountsCollector } from './queue-counts.ts';
+export { closeQueues, createProducerConnection, createQueues, type Queues } from './queues.ts';

@@ -1,0 +1,135 @@
+import { orderIdentifierFor } from '@fulfill/orders';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completedCheckout, createTestSession } from './support/checkout.ts';
+import { ORDER_ID_SECRET, type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
+import { waitFor } from './support/wait-for.ts';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function orderByKey(key: string) {
+  return stack.db.selectFrom('orders').selectAll().where('fulfillment_key', '=', key).executeTakeFirst();
+}
+
+async function mailsFor(identifier: string) {
+  return stack.smtp.messages.filter((m) => m.messageId?.includes(identifier));
+}
+
+describe('checkout.session.completed through the webhook', () => {
+  it('answers with the order identifier, then makes one paid order with its items and one confirmation', async () => {
+    const { session, event } = await completedCheckout(stack.emulator, { cartId: 'cart_42' });
+    const [delivery] = await stack.emulator.deliverEvent(event.id);
+    const key = session.payment_intent as string;
+    const identifier = orderIdentifierFor(key, ORDER_ID_SECRET);
+    expect(delivery?.status).toBe(200);
+    expect(JSON.parse(delivery?.body ?? '{}')).toEqual({ received: true, order_identifier: identifier });
+
+    const order = await waitFor(() => orderByKey(key), { what: 'the order' });
+    expect(order).toMatchObject({
+      order_identifier: identifier,
+      status: 'paid',
+      checkout_session_id: session.id,
+      cart_id: 'cart_42',
+      currency: 'usd',
+      amount_subtotal: 10999,
+      amount_shipping: 500,
+      amount_total: 11499,
+      customer_email: 'ada@example.com',
+      customer_name: 'Ada Lovelace',
+    });
+    const items = await stack.db
+      .selectFrom('order_items')
+      .selectAll()
+      .where('order_id', '=', order.id)
+      .execute();
+    expect(items.map((i) => [i.description, i.quantity, i.amount_total])).toEqual([
+      ['Linen shirt', 2, 9000],
+      ['Canvas tote', 1, 1999],
+    ]);
+
+    const mails = await waitFor(
+      async () => ((await mailsFor(identifier)).length ? mailsFor(identifier) : undefined),
+      {
+        what: 'the confirmation email',
+      },
+    );
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.to).toEqual(['ada@example.com']);
+    expect(mails[0]?.subject).toContain(identifier);
+    const outbox = await stack.db
+      .selectFrom('email_outbox')
+      .selectAll()
+      .where('order_id', '=', order.id)
+      .execute();
+    expect(outbox).toMatchObject([{ kind: 'confirmation', state: 'sent' }]);
+
+    const view = await stack.app.inject({ method: 'GET', url: `/order/${identifier}` });
+    expect(view.statusCode).toBe(200);
+    expect(view.json()).toEqual({
+      order_identifier: identifier,
+      status: 'paid',
+      currency: 'usd',
+      amount_total: 11499,
+      items: [
+        { description: 'Linen shirt', quantity: 2, amount_total: 9000 },
+        { description: 'Canvas tote', quantity: 1, amount_total: 1999 },
+      ],
+      created_at: order.created_at.toISOString(),
+    });
+    expect(view.body).not.toContain('ada@example.com');
+    expect(view.body).not.toContain('Analytical');
+  });
+
+  it('ignores other event types with 200 and no job', async () => {
+    const payload = JSON.stringify({
+      id: 'evt_other',
+      object: 'event',
+      type: 'customer.created',
+      created: 1,
+      data: { object: { id: 'cus_1', object: 'customer' } },
+    });
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: '/order/stripe-webhook',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stack.emulator.signPayload(payload, WEBHOOK_SECRET),
+      },
+      payload,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ received: true });
+    expect(
+      await stack.queues.fulfillment.getJobCountByTypes('waiting', 'active', 'completed', 'delayed'),
+    ).toBe(1);
+  });
+
+  it('records an expired session without making an order, and answers without an identifier', async () => {
+    const session = createTestSession(stack.emulator);
+    const { event } = await stack.emulator.expireCheckoutSession(session.id, { deliver: false });
+    const [delivery] = await stack.emulator.deliverEvent(event.id);
+    expect(delivery?.status).toBe(200);
+    expect(JSON.parse(delivery?.body ?? '{}')).toEqual({ received: true });
+    await waitFor(
+      () =>
+        stack.db
+          .selectFrom('checkout_expirations')
+          .selectAll()
+          .where('checkout_session_id', '=', session.id)
+          .executeTakeFirst(),
+      { what: 'the recorded expiry' },
+    );
+    expect(await orderByKey(session.id)).toBeUndefined();
+    const seen = await stack.db
+      .selectFrom('stripe_events')
+      .selectAll()
+      .where('event_id', '=', event.id)
+      .executeTakeFirst();
+    expect(seen).toMatchObject({ type: 'checkout.session.expired', checkout_session_id: session.id });
+  });
+});

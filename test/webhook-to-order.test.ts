@@ -83,6 +83,28 @@ describe('checkout.session.completed through the webhook', () => {
     });
     expect(view.body).not.toContain('ada@example.com');
     expect(view.body).not.toContain('Analytical');
+
+    const webhookLines = stack.logLines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.eventId === event.id && l.msg === 'webhook');
+    expect(webhookLines).toEqual([
+      expect.objectContaining({ type: 'checkout.session.completed', outcome: 'added' }),
+    ]);
+  });
+
+  it('never writes an email address, a postal address or a secret to the logs', () => {
+    const all = stack.logLines.join('\n');
+    expect(stack.logLines.length).toBeGreaterThan(3);
+    for (const secret of [
+      'ada@example.com',
+      'Analytical',
+      WEBHOOK_SECRET,
+      ORDER_ID_SECRET,
+      'sk_test_emulator',
+      'v1=',
+    ]) {
+      expect(all).not.toContain(secret);
+    }
   });
 
   it('ignores other event types with 200 and no job', async () => {

@@ -4,6 +4,8 @@ export interface TestCheckoutOptions {
   currency?: string;
   items?: Array<{ name: string; unitAmount: number; quantity?: number }>;
   discountPercent?: number;
+  /** Adds a 5.00 shipping rate (default true). */
+  shipping?: boolean;
   cartId?: string;
   email?: string;
   name?: string;
@@ -25,9 +27,13 @@ export function createTestSession(emulator: StripeEmulator, options: TestCheckou
     metadata: { cart_id: options.cartId ?? `cart_${Math.random().toString(36).slice(2, 10)}` },
     success_url: 'https://shop.test/success?session_id={CHECKOUT_SESSION_ID}',
     shipping_address_collection: { allowed_countries: ['US', 'DE'] },
-    shipping_options: [
-      { shipping_rate_data: { display_name: 'Standard', fixed_amount: { amount: 500, currency } } },
-    ],
+    ...(options.shipping === false
+      ? {}
+      : {
+          shipping_options: [
+            { shipping_rate_data: { display_name: 'Standard', fixed_amount: { amount: 500, currency } } },
+          ],
+        }),
     ...(options.discountPercent !== undefined
       ? { emulator: { discount_percent: options.discountPercent } }
       : {}),

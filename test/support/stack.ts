@@ -37,6 +37,8 @@ export interface Stack {
   ingestUrl: string;
   metrics: Metrics;
   workerMetrics: Metrics;
+  /** Every JSON log line the ingest and the workers wrote. */
+  logLines: string[];
   workers: RunningWorkers | null;
   startWorkers: () => RunningWorkers;
   stop: () => Promise<void>;
@@ -50,14 +52,25 @@ export interface StackOptions {
   autoDeliver?: boolean;
   emailAttempts?: number;
   lockDurationMs?: number;
+  /** A Redis other than the shared test one, such as a private server for fault tests. */
+  redisUrl?: string;
 }
 
 /** The whole system in one process, against the test Postgres and Redis: emulator, ingest, workers, SMTP. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase(inject('databaseUrl'));
-  const redisUrl = inject('redisUrl');
+  const redisUrl = options.redisUrl ?? inject('redisUrl');
   const prefix = testPrefix();
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'test' });
+  const logLines: string[] = [];
+  const logger = createLogger(
+    { level: 'info', name: 'test' },
+    {
+      write: (line: string) => {
+        logLines.push(line);
+        if (process.env.TEST_LOG) process.stdout.write(line);
+      },
+    },
+  );
   const redis = createProducerConnection(redisUrl);
   redis.on('error', () => {});
   const queues = createQueues(redis, prefix);
@@ -126,6 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ingestUrl,
     metrics,
     workerMetrics,
+    logLines,
     workers: null,
     startWorkers: () => {
       stack.workers = launch();

@@ -39,22 +39,27 @@ export async function enqueueFulfillment(
 ): Promise<EnqueueResult> {
   const jobData: FulfillmentJobData = { ...data, enqueueId: crypto.randomUUID() };
   const opts = fulfillmentJobOptions(options.attempts ?? DEFAULT_ATTEMPTS.fulfillment);
-  const jobId = data.fulfillmentKey;
-  await queue.add(JOB_NAMES.fulfill, jobData, { ...opts, jobId });
-  const stored = await queue.getJob(jobId);
-  if (stored && (stored.data as FulfillmentJobData).enqueueId === jobData.enqueueId) {
-    return { kind: 'added', jobId };
-  }
-  const state = stored ? await stored.getState() : 'unknown';
-  if (NOT_STARTED.has(state)) return { kind: 'duplicate', jobId, state };
-  if (!stored) {
-    // Removed between the add and the read: add again, and this time it is ours.
+  const add = async (jobId: string) => {
     await queue.add(JOB_NAMES.fulfill, jobData, { ...opts, jobId });
-    return { kind: 'added', jobId };
+    const stored = await queue.getJob(jobId);
+    const ours = stored !== undefined && (stored.data as FulfillmentJobData).enqueueId === jobData.enqueueId;
+    return { ours, state: stored && !ours ? await stored.getState() : 'unknown' };
+  };
+
+  const jobId = data.fulfillmentKey;
+  const base = await add(jobId);
+  if (base.ours) return { kind: 'added', jobId };
+  if (NOT_STARTED.has(base.state)) return { kind: 'duplicate', jobId, state: base.state };
+  if (base.state === 'unknown') {
+    // Removed between the add and the read: add again, and this time it is ours or a newer one's.
+    return (await add(jobId)).ours
+      ? { kind: 'added', jobId }
+      : { kind: 'duplicate', jobId, state: 'unknown' };
   }
   const followUpId = followUpJobId(data.fulfillmentKey, options.followUpSuffix);
-  await queue.add(JOB_NAMES.fulfill, jobData, { ...opts, jobId: followUpId });
-  return { kind: 'follow-up', jobId: followUpId, followUpOf: jobId, state };
+  const followUp = await add(followUpId);
+  if (!followUp.ours) return { kind: 'duplicate', jobId: followUpId, state: followUp.state };
+  return { kind: 'follow-up', jobId: followUpId, followUpOf: jobId, state: base.state };
 }
 
 /**

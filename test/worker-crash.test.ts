@@ -1,0 +1,80 @@
+import { orderIdentifierFor } from '@fulfill/orders';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completedCheckout } from './support/checkout.ts';
+import { freePort } from './support/private-redis.ts';
+import { type RunningProcess, startProcess } from './support/processes.ts';
+import { MAIL_FROM, ORDER_ID_SECRET, STRIPE_KEY, type Stack, startStack } from './support/stack.ts';
+import { waitFor } from './support/wait-for.ts';
+
+let stack: Stack;
+const processes: RunningProcess[] = [];
+beforeAll(async () => {
+  stack = await startStack({ workers: false });
+});
+afterAll(async () => {
+  for (const p of processes) {
+    if (p.child.exitCode === null) p.signal('SIGKILL');
+  }
+  await stack?.stop();
+});
+
+async function workerEnv() {
+  return {
+    DATABASE_URL: stack.database.url,
+    REDIS_URL: stack.redisUrl,
+    QUEUE_PREFIX: stack.prefix,
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_API_BASE: stack.emulator.url,
+    SMTP_URL: stack.smtp.url,
+    MAIL_FROM,
+    ORDER_ID_SECRET,
+    METRICS_PORT: String(await freePort()),
+    METRICS_HOST: '127.0.0.1',
+    JOB_LOCK_MS: '2000',
+    LOG_LEVEL: 'info',
+  };
+}
+
+describe('a worker killed mid-job', () => {
+  it('leaves the job to be retried by another worker, and there is still one order and one email', async () => {
+    const { session, event } = await completedCheckout(stack.emulator);
+    const key = session.payment_intent as string;
+    const first = startProcess('apps/worker/src/worker.ts', await workerEnv());
+    processes.push(first);
+    await waitFor(() => first.output().includes('worker started'), {
+      what: 'the first worker',
+      timeoutMs: 20_000,
+    });
+
+    // Stripe answers slowly, so the job is still mid-flight when the worker dies.
+    stack.emulator.setLatency(3000);
+    await stack.emulator.deliverEvent(event.id);
+    await waitFor(async () => (await stack.queues.fulfillment.getJobState(key)) === 'active', {
+      what: 'the job to start',
+      intervalMs: 10,
+    });
+    first.signal('SIGKILL');
+    expect(await first.exited).toBeNull();
+    expect(await stack.db.selectFrom('orders').select('id').execute()).toHaveLength(0);
+    stack.emulator.setLatency(0);
+
+    const second = startProcess('apps/worker/src/worker.ts', await workerEnv());
+    processes.push(second);
+    const identifier = orderIdentifierFor(key, ORDER_ID_SECRET);
+    await waitFor(() => stack.smtp.messages.some((m) => m.messageId?.includes(identifier)), {
+      what: 'the confirmation from the second worker',
+      timeoutMs: 25_000,
+    });
+    const orders = await stack.db.selectFrom('orders').selectAll().execute();
+    expect(orders).toHaveLength(1);
+    expect(orders[0]?.order_identifier).toBe(identifier);
+    expect(stack.smtp.messages.filter((m) => m.messageId?.includes(identifier))).toHaveLength(1);
+    const job = await stack.queues.fulfillment.getJob(key);
+    expect(await job?.getState()).toBe('completed');
+
+    second.signal('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output()).toContain('worker closed');
+    expect(second.output()).not.toContain('ada@example.com');
+  }, 60_000);
+});

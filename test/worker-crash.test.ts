@@ -1,7 +1,7 @@
+import { freePort } from '@fulfill/dev-support';
 import { orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
-import { freePort } from './support/private-redis.ts';
 import { type RunningProcess, startProcess } from './support/processes.ts';
 import { MAIL_FROM, ORDER_ID_SECRET, STRIPE_KEY, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';

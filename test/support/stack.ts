@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Database } from '@fulfill/db';
+import { type SmtpSink, startSmtpSink } from '@fulfill/dev-support';
 import { buildApp, type IngestSettings } from '@fulfill/ingest';
 import { createLogger, createMetrics, type Metrics } from '@fulfill/observability';
 import { createStripeClient } from '@fulfill/orders';
@@ -18,7 +19,6 @@ import nodemailer from 'nodemailer';
 import { inject } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { deletePrefix, testPrefix } from './redis.ts';
-import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
 export const WEBHOOK_SECRET = 'whsec_test_primary_0123456789';
 export const ORDER_ID_SECRET = 'order-id-secret-for-tests-0123456789';

@@ -1,0 +1,160 @@
+import { parseSessionCreateParams } from './checkout-session-params.ts';
+import {
+  type CompleteOptions,
+  completeSession,
+  createSession as createSessionRecord,
+  expireSession,
+  type SessionTransition,
+  settleAsyncPayment,
+} from './checkout-sessions.ts';
+import { invalidRequest } from './errors.ts';
+import { type EventRequestInfo, eventView, recordAttempt } from './events.ts';
+import type { ActiveFault, ApiRequestLogEntry } from './faults.ts';
+import type { IdempotencyCache } from './idempotency.ts';
+import { createState, type EmulatorState, requireEvent, type SessionRecord, unixNow } from './store.ts';
+import type { CheckoutSession, DeliveryResult, StripeEvent, WebhookEndpoint } from './types.ts';
+import { postWebhook, signatureHeader } from './webhook-delivery.ts';
+
+/** Where and how to send an event; without `url` it goes to every registered endpoint. */
+export interface DeliverOptions {
+  url?: string;
+  /** Signs with this secret instead of the endpoint's. */
+  secret?: string;
+  /** Signature timestamp in unix seconds (default now); use an old one to test tolerance checks. */
+  timestamp?: number;
+  /** Signs with each of these secrets, one `v1=` entry per secret. */
+  signatureSecrets?: string[];
+}
+
+export interface TransitionResult {
+  session: CheckoutSession;
+  event: StripeEvent;
+  deliveries: DeliveryResult[];
+}
+
+export interface EmulatorCore {
+  state: EmulatorState;
+  faults: ActiveFault[];
+  requests: ApiRequestLogEntry[];
+  idempotency: IdempotencyCache;
+  latencyMs: number;
+  createSession(params: unknown): SessionRecord;
+  complete(id: string, options: CompleteOptions & { deliver?: boolean }): Promise<TransitionResult>;
+  settle(
+    id: string,
+    outcome: 'succeeded' | 'failed',
+    options: { deliver?: boolean },
+  ): Promise<TransitionResult>;
+  /** With `background`, delivery runs after the call returns, as when Stripe's API triggers an event. */
+  expire(
+    id: string,
+    options: { deliver?: boolean; request?: EventRequestInfo; background?: boolean },
+  ): Promise<TransitionResult>;
+  deliver(eventId: string, options?: DeliverOptions): Promise<DeliveryResult[]>;
+  addEndpoint(endpoint: WebhookEndpoint): void;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  apiVersion: string;
+  autoDeliver: boolean;
+  webhookTimeoutMs: number;
+  now: () => number;
+  publicUrl: () => string;
+}
+
+function targetsFor(
+  state: EmulatorState,
+  options: DeliverOptions,
+): Array<{ url: string; secrets: string[] }> {
+  const secretsFor = (endpointSecret: string | undefined, url: string): string[] => {
+    if (options.signatureSecrets && options.signatureSecrets.length > 0) return options.signatureSecrets;
+    const secret = options.secret ?? endpointSecret;
+    if (secret === undefined) throw invalidRequest(`No webhook secret known for ${url}; pass one.`, 'secret');
+    return [secret];
+  };
+  if (options.url !== undefined) {
+    return [{ url: options.url, secrets: secretsFor(state.endpoints.get(options.url)?.secret, options.url) }];
+  }
+  return [...state.endpoints.values()].map((endpoint) => ({
+    url: endpoint.url,
+    secrets: secretsFor(endpoint.secret, endpoint.url),
+  }));
+}
+
+export function createEmulatorCore(options: CoreOptions): EmulatorCore {
+  const state = createState(options);
+  const abort = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
+
+  const deliver = async (eventId: string, deliverOptions: DeliverOptions = {}): Promise<DeliveryResult[]> => {
+    const record = requireEvent(state, eventId);
+    const targets = targetsFor(state, deliverOptions);
+    const payload = JSON.stringify(eventView(state, record), null, 2);
+    const timestamp = deliverOptions.timestamp ?? unixNow();
+    if (!Number.isSafeInteger(timestamp) || timestamp < 1) {
+      throw invalidRequest(
+        `timestamp must be a positive integer of unix seconds; got ${timestamp}.`,
+        'timestamp',
+      );
+    }
+    const results = await Promise.all(
+      targets.map(({ url, secrets }) =>
+        postWebhook(url, payload, signatureHeader(payload, secrets, timestamp), {
+          timeoutMs: options.webhookTimeoutMs,
+          signal: abort.signal,
+        }),
+      ),
+    );
+    for (const result of results) recordAttempt(record, result, unixNow());
+    return results;
+  };
+
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise)).catch(() => undefined);
+    return promise;
+  };
+
+  const finish = async (
+    transition: SessionTransition,
+    shouldDeliver: boolean | undefined,
+    background = false,
+  ): Promise<TransitionResult> => {
+    const eventId = transition.event.event.id;
+    const session = structuredClone(transition.record.session);
+    let deliveries: DeliveryResult[] = [];
+    if (shouldDeliver ?? options.autoDeliver) {
+      const delivery = track(deliver(eventId));
+      if (background) void delivery.catch(() => undefined);
+      else deliveries = await delivery;
+    }
+    return { session, event: eventView(state, transition.event), deliveries };
+  };
+
+  return {
+    state,
+    faults: [],
+    requests: [],
+    idempotency: new Map(),
+    latencyMs: 0,
+    createSession: (params) => {
+      const input = parseSessionCreateParams(params, state.now());
+      return createSessionRecord(state, input);
+    },
+    complete: async (id, { deliver: shouldDeliver, ...completeOptions }) =>
+      finish(completeSession(state, id, completeOptions), shouldDeliver),
+    settle: async (id, outcome, { deliver: shouldDeliver }) =>
+      finish(settleAsyncPayment(state, id, outcome), shouldDeliver),
+    expire: async (id, { deliver: shouldDeliver, request, background }) =>
+      finish(expireSession(state, id, request), shouldDeliver, background),
+    deliver: (eventId, deliverOptions) => track(deliver(eventId, deliverOptions)),
+    addEndpoint: (endpoint) => {
+      state.endpoints.set(endpoint.url, { url: endpoint.url, secret: endpoint.secret });
+    },
+    close: async () => {
+      abort.abort();
+      await Promise.allSettled(inFlight);
+    },
+  };
+}

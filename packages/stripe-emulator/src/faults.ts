@@ -1,0 +1,70 @@
+import { invalidRequest } from './errors.ts';
+
+export type FaultStatus = 429 | 500 | 502 | 503;
+
+/**
+ * Makes the next `count` API requests matching `method` (any when omitted) and `path` fail with
+ * `status`. A string `path` must equal the request path without its query (`/v1/checkout/sessions`);
+ * a RegExp is tested against it. `shouldRetry` sets Stripe's `Stripe-Should-Retry` header.
+ */
+export interface FaultSpec {
+  method?: string;
+  path: string | RegExp;
+  status: FaultStatus;
+  count: number;
+  shouldRetry?: boolean;
+}
+
+export interface ActiveFault {
+  method: string | null;
+  path: string | RegExp;
+  status: FaultStatus;
+  remaining: number;
+  shouldRetry: boolean | null;
+}
+
+/** One API request under `/v1` as the emulator received it; `status` is set once answered. */
+export interface ApiRequestLogEntry {
+  method: string;
+  path: string;
+  query: string;
+  requestId: string;
+  status: number | null;
+  at: number;
+}
+
+const FAULT_STATUSES = new Set([429, 500, 502, 503]);
+
+export function toActiveFault(spec: FaultSpec): ActiveFault {
+  if (!FAULT_STATUSES.has(spec.status)) {
+    throw invalidRequest(`Fault status must be one of 429, 500, 502, 503; got ${spec.status}.`, 'status');
+  }
+  if (!Number.isSafeInteger(spec.count) || spec.count < 1) {
+    throw invalidRequest(`Fault count must be a positive integer; got ${spec.count}.`, 'count');
+  }
+  if (typeof spec.path === 'string' && !spec.path.startsWith('/')) {
+    throw invalidRequest(`Fault path must start with "/"; got ${spec.path}.`, 'path');
+  }
+  return {
+    method: spec.method?.toUpperCase() ?? null,
+    path: spec.path,
+    status: spec.status,
+    remaining: spec.count,
+    shouldRetry: spec.shouldRetry ?? null,
+  };
+}
+
+/** Finds the first live fault for this request and uses up one of its repetitions. */
+export function takeFault(faults: ActiveFault[], method: string, path: string): ActiveFault | undefined {
+  const index = faults.findIndex((fault) => {
+    if (fault.method !== null && fault.method !== method.toUpperCase()) return false;
+    if (typeof fault.path === 'string') return fault.path === path;
+    fault.path.lastIndex = 0;
+    return fault.path.test(path);
+  });
+  const fault = faults[index];
+  if (!fault) return undefined;
+  fault.remaining -= 1;
+  if (fault.remaining === 0) faults.splice(index, 1);
+  return fault;
+}

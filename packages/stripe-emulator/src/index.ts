@@ -1,0 +1,33 @@
+export type { CheckoutSessionCreateParams } from './checkout-session-params.ts';
+export type {
+  CheckoutSessionEventResult,
+  CompleteCheckoutSessionOptions,
+  StripeEmulator,
+  StripeEmulatorOptions,
+} from './emulator.ts';
+export { startStripeEmulator } from './emulator.ts';
+export type { DeliverOptions } from './emulator-core.ts';
+export type { StripeErrorBody, StripeErrorType } from './errors.ts';
+export { StripeEmulatorError } from './errors.ts';
+export type { ApiRequestLogEntry, FaultSpec, FaultStatus } from './faults.ts';
+export type { FormObject, FormValue } from './form-decoder.ts';
+export { decodeForm, FormDecodeError } from './form-decoder.ts';
+export type {
+  Address,
+  CheckoutEventType,
+  CheckoutPaymentStatus,
+  CheckoutSession,
+  CheckoutSessionStatus,
+  CustomerDetails,
+  DeliveryResult,
+  ExpandedCheckoutSession,
+  LineItem,
+  ListObject,
+  PaymentIntent,
+  PaymentIntentStatus,
+  Price,
+  ShippingDetails,
+  StripeEvent,
+  WebhookEndpoint,
+} from './types.ts';
+export { signPayload } from './webhook-delivery.ts';

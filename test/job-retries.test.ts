@@ -26,7 +26,11 @@ async function finished(jobId: string) {
 
 describe('fulfillment job failures', () => {
   it('fails a malformed payload at once, without retrying', async () => {
-    await stack.queues.fulfillment.add(JOB_NAMES.fulfill, { hello: 'world' }, { ...fulfillmentJobOptions(5), jobId: 'malformed-1' });
+    await stack.queues.fulfillment.add(
+      JOB_NAMES.fulfill,
+      { hello: 'world' },
+      { ...fulfillmentJobOptions(5), jobId: 'malformed-1' },
+    );
     const { job, state } = await finished('malformed-1');
     expect(state).toBe('failed');
     expect(job.attemptsMade).toBe(1);
@@ -36,7 +40,12 @@ describe('fulfillment job failures', () => {
   it('fails at once when Stripe says the session does not exist', async () => {
     const result = await enqueueFulfillment(
       stack.queues.fulfillment,
-      { sessionId: 'cs_test_never_existed', fulfillmentKey: 'cs_test_never_existed', source: 'replay', receivedAt: Date.now() },
+      {
+        sessionId: 'cs_test_never_existed',
+        fulfillmentKey: 'cs_test_never_existed',
+        source: 'replay',
+        receivedAt: Date.now(),
+      },
       { followUpSuffix: 'replay', attempts: 5 },
     );
     const { job, state } = await finished(result.jobId);
@@ -48,12 +57,21 @@ describe('fulfillment job failures', () => {
   for (const status of [429, 500] as const) {
     it(`retries a Stripe ${status} and then makes the order`, async () => {
       const { session, event } = await completedCheckout(stack.emulator);
-      stack.emulator.injectFault({ method: 'GET', path: `/v1/checkout/sessions/${session.id}`, status, count: 2 });
+      stack.emulator.injectFault({
+        method: 'GET',
+        path: `/v1/checkout/sessions/${session.id}`,
+        status,
+        count: 2,
+      });
       await stack.emulator.deliverEvent(event.id);
       const { job, state } = await finished(session.payment_intent as string);
       expect(state).toBe('completed');
       expect(job.attemptsMade).toBe(3);
-      const orders = await stack.db.selectFrom('orders').select('status').where('checkout_session_id', '=', session.id).execute();
+      const orders = await stack.db
+        .selectFrom('orders')
+        .select('status')
+        .where('checkout_session_id', '=', session.id)
+        .execute();
       expect(orders).toEqual([{ status: 'paid' }]);
     });
   }

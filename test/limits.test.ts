@@ -9,11 +9,17 @@ afterAll(async () => {
 
 describe('the success redirect rate limit', () => {
   it('answers 429 rate-limited past the configured number of calls per client and window', async () => {
-    const stack = await startStack({ workers: false, settings: { successRateLimit: { max: 3, windowMs: 60_000 } } });
+    const stack = await startStack({
+      workers: false,
+      settings: { successRateLimit: { max: 3, windowMs: 60_000 } },
+    });
     stacks.push(stack);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const response = await stack.app.inject({ method: 'GET', url: '/order/checkout-session-success?session_id=cs_test_x1' });
+      const response = await stack.app.inject({
+        method: 'GET',
+        url: '/order/checkout-session-success?session_id=cs_test_x1',
+      });
       statuses.push(response.statusCode);
       if (response.statusCode === 429) {
         expect(response.json()).toMatchObject({ error: 'rate-limited' });
@@ -35,7 +41,9 @@ describe('the success redirect rate limit', () => {
     });
     expect(result.ok).toBe(true);
     if (result.ok) {
-      expect(result.config.SUCCESS_RATE_LIMIT_MAX / (result.config.SUCCESS_RATE_LIMIT_WINDOW / 60_000)).toBeGreaterThanOrEqual(60);
+      expect(
+        result.config.SUCCESS_RATE_LIMIT_MAX / (result.config.SUCCESS_RATE_LIMIT_WINDOW / 60_000),
+      ).toBeGreaterThanOrEqual(60);
     }
   });
 });
@@ -54,7 +62,10 @@ describe('load shedding', () => {
     const response = await stack.app.inject({
       method: 'POST',
       url: '/order/stripe-webhook',
-      headers: { 'content-type': 'application/json', 'stripe-signature': stack.emulator.signPayload(payload, WEBHOOK_SECRET) },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stack.emulator.signPayload(payload, WEBHOOK_SECRET),
+      },
       payload,
     });
     expect(response.statusCode).toBe(503);

@@ -1,8 +1,7 @@
-import { freePort } from '@fulfill/dev-support';
 import { orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
-import { type RunningProcess, startProcess } from './support/processes.ts';
+import { type RunningProcess, serviceEnv, startProcess } from './support/processes.ts';
 import { MAIL_FROM, ORDER_ID_SECRET, STRIPE_KEY, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -18,22 +17,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function workerEnv() {
-  return {
-    DATABASE_URL: stack.database.url,
-    REDIS_URL: stack.redisUrl,
-    QUEUE_PREFIX: stack.prefix,
-    STRIPE_SECRET_KEY: STRIPE_KEY,
-    STRIPE_API_BASE: stack.emulator.url,
-    SMTP_URL: stack.smtp.url,
-    MAIL_FROM,
-    ORDER_ID_SECRET,
-    METRICS_PORT: String(await freePort()),
-    METRICS_HOST: '127.0.0.1',
-    JOB_LOCK_MS: '2000',
-    LOG_LEVEL: 'info',
-  };
-}
+const workerEnv = () => serviceEnv(stack);
 
 describe('a worker killed mid-job', () => {
   it('leaves the job to be retried by another worker, and there is still one order and one email', async () => {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Healthcheck } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
+import { SECRET_VARIABLES } from '../../packages/config/src/index.ts';
 import { isRole } from '../../scripts/role.ts';
 import {
   aptInstalled,
@@ -36,17 +37,6 @@ const runtimePrograms = new Set([
 
 /** The services that run this repository's image. */
 const appServices = Object.entries(compose.services).filter(([, svc]) => svc.build !== undefined);
-
-/** Each secret the apps accept as NAME_FILE (packages/config). */
-const SECRET_VARIABLES = [
-  'DATABASE_URL',
-  'REDIS_URL',
-  'STRIPE_SECRET_KEY',
-  'STRIPE_WEBHOOK_SECRET',
-  'SMTP_URL',
-  'ORDER_ID_SECRET',
-  'ADMIN_PASSWORD',
-];
 
 function flagValue(argv: string[], flag: string): string | undefined {
   const at = argv.indexOf(flag);

@@ -54,7 +54,8 @@ describe('scripts/role.ts', () => {
           "process.on('SIGTERM', () => { console.log('worker got SIGTERM'); process.exit(0); });",
           'const argv: string[] = process.argv.slice(1);',
           'console.log(JSON.stringify({ pid: process.pid, argv }));',
-          'setInterval(() => {}, 1000);',
+          '// Bounded: a stand-in left behind by a failing test ends by itself.',
+          'setTimeout(() => process.exit(9), 10_000);',
         ].join('\n'),
         migrate: 'process.exitCode = 3;',
       };
@@ -78,7 +79,12 @@ describe('scripts/role.ts', () => {
       ]);
       expect(first).toBe('printed');
       child.kill('SIGTERM');
-      const finished = await child.finished;
+      const finished = await Promise.race([
+        child.finished,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('no exit 5 s after SIGTERM')), 5000),
+        ),
+      ]);
       const report = JSON.parse(finished.stdout.split('\n')[0] ?? '') as { pid: number; argv: string[] };
       expect(report.pid).toBe(child.pid);
       expect(report.argv).toEqual([join(root, 'apps/worker/src/worker.ts'), '--flag', 'value']);

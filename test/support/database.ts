@@ -28,8 +28,20 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
       await db.destroy();
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
+      try {
+        // Plain DROP first, so that connections still closing finish on their own; FORCE only as a last resort.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.query(`drop database if exists ${name}${attempt >= 30 ? ' with (force)' : ''}`);
+            break;
+          } catch (error) {
+            if (attempt >= 30) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      } finally {
+        await client.end();
+      }
     },
   };
 }

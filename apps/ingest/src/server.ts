@@ -13,7 +13,10 @@ redis.on('error', (err) =>
   logger.warn({ event: 'redis-error', message: err.message }, 'redis connection error'),
 );
 const queues = createQueues(redis, config.QUEUE_PREFIX);
-const db = createDb(config.DATABASE_URL);
+const db = createDb(config.DATABASE_URL, {
+  onError: (err) =>
+    logger.warn({ event: 'postgres-error', message: err.message }, 'idle database connection lost'),
+});
 const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
 
 const app = await buildApp({

@@ -16,7 +16,11 @@ producer.on('error', (err) =>
   logger.warn({ event: 'redis-error', message: err.message }, 'redis connection error'),
 );
 const queues = createQueues(producer, config.QUEUE_PREFIX);
-const db = createDb(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY * 2 + 2 });
+const db = createDb(config.DATABASE_URL, {
+  max: config.WORKER_CONCURRENCY * 2 + 2,
+  onError: (err) =>
+    logger.warn({ event: 'postgres-error', message: err.message }, 'idle database connection lost'),
+});
 const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
 const transport = nodemailer.createTransport({
   url: config.SMTP_URL,

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
-import { type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
+import { type Stack, startStack } from './support/stack.ts';
+import { postSignedWebhook } from './support/webhook.ts';
 
 const stacks: Stack[] = [];
 afterAll(async () => {
@@ -59,15 +60,7 @@ describe('load shedding', () => {
     const payload = JSON.stringify(event);
     // under-pressure samples memory on an interval; give it one sample.
     await new Promise((resolve) => setTimeout(resolve, 1200));
-    const response = await stack.app.inject({
-      method: 'POST',
-      url: '/order/stripe-webhook',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': stack.emulator.signPayload(payload, WEBHOOK_SECRET),
-      },
-      payload,
-    });
+    const response = await postSignedWebhook(stack, payload);
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ error: 'over-capacity' });
     expect(response.headers['retry-after']).toBe('10');

@@ -3,6 +3,7 @@ import { createLogger, createMetrics } from '@fulfill/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
 import { type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
+import { postSignedWebhook } from './support/webhook.ts';
 
 const SECOND_SECRET = 'whsec_test_second_9876543210';
 
@@ -158,15 +159,7 @@ describe('without a webhook secret', () => {
       metrics: createMetrics(),
     });
     const { payload } = await completedEventPayload();
-    const response = await app.inject({
-      method: 'POST',
-      url: '/order/stripe-webhook',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': stack.emulator.signPayload(payload, WEBHOOK_SECRET),
-      },
-      payload,
-    });
+    const response = await postSignedWebhook(stack, payload, { app });
     expect(response.statusCode).toBe(500);
     expect(response.json()).toMatchObject({ error: 'webhook-not-configured' });
     expect(lines.filter((l) => l.includes('webhook-not-configured'))).toHaveLength(1);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout, createTestSession } from './support/checkout.ts';
 import { ORDER_ID_SECRET, type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
+import { postSignedWebhook } from './support/webhook.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -115,15 +116,7 @@ describe('checkout.session.completed through the webhook', () => {
       created: 1,
       data: { object: { id: 'cus_1', object: 'customer' } },
     });
-    const response = await stack.app.inject({
-      method: 'POST',
-      url: '/order/stripe-webhook',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': stack.emulator.signPayload(payload, WEBHOOK_SECRET),
-      },
-      payload,
-    });
+    const response = await postSignedWebhook(stack, payload);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ received: true });
     expect(

@@ -2,7 +2,7 @@ import { orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
 import { type RunningProcess, serviceEnv, startProcess } from './support/processes.ts';
-import { MAIL_FROM, ORDER_ID_SECRET, STRIPE_KEY, type Stack, startStack } from './support/stack.ts';
+import { ORDER_ID_SECRET, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
 let stack: Stack;

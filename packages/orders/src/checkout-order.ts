@@ -1,22 +1,11 @@
-import type { NewOrderItem, PostalAddress } from '@fulfill/db';
+import type { NewOrderItem, Order, PostalAddress } from '@fulfill/db';
 import type { CheckoutLineItem, CheckoutSession } from './stripe-api.ts';
 
 /** The order columns that come from a Checkout Session. */
-export interface SessionOrderFields {
-  checkout_session_id: string;
-  payment_intent_id: string | null;
-  customer_email: string | null;
-  customer_name: string | null;
-  shipping_name: string | null;
-  shipping_address: PostalAddress | null;
-  currency: string;
-  amount_subtotal: number;
-  amount_discount: number;
-  amount_tax: number;
-  amount_shipping: number;
-  amount_total: number;
-  cart_id: string | null;
-}
+export type SessionOrderFields = Omit<
+  Order,
+  'id' | 'fulfillment_key' | 'order_identifier' | 'status' | 'created_at' | 'updated_at'
+>;
 
 function address(
   a:

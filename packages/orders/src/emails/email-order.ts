@@ -1,11 +1,6 @@
-export interface EmailAddress {
-  line1: string | null;
-  line2: string | null;
-  city: string | null;
-  state: string | null;
-  postal_code: string | null;
-  country: string | null;
-}
+import type { PostalAddress } from '@fulfill/db';
+
+export type EmailAddress = PostalAddress;
 
 /** What an order email shows. All amounts are Stripe minor units in `currency`. */
 export interface EmailOrder {

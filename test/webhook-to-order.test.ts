@@ -148,3 +148,17 @@ describe('checkout.session.completed through the webhook', () => {
     expect(seen).toMatchObject({ type: 'checkout.session.expired', checkout_session_id: session.id });
   });
 });
+
+describe('GET /order/:identifier and unknown routes', () => {
+  it('answers 400 for a malformed identifier, 404 for an unknown one, and 404 not-found elsewhere', async () => {
+    const malformed = await stack.app.inject({ method: 'GET', url: '/order/short' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ error: 'invalid-order-identifier' });
+    const unknown = await stack.app.inject({ method: 'GET', url: '/order/ZZZZZZZZZZ' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: 'order-not-found' });
+    const nowhere = await stack.app.inject({ method: 'DELETE', url: '/orders' });
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.json()).toMatchObject({ error: 'not-found' });
+  });
+});

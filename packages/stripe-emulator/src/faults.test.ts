@@ -133,5 +133,15 @@ describe('fault injection, request log and transport behaviour', () => {
         param: 'metadata[a]',
       },
     });
+
+    const tooDeep = await fetch(`${emulator.url}/v1/checkout/sessions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_x', 'content-type': 'application/x-www-form-urlencoded' },
+      body: `metadata${'[a]'.repeat(11)}=x`,
+    });
+    expect(tooDeep.status).toBe(400);
+    expect(await tooDeep.json()).toEqual({
+      error: { type: 'invalid_request_error', message: expect.stringContaining('depth') },
+    });
   });
 });

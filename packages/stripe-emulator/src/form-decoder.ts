@@ -1,98 +1,94 @@
+import qs from 'qs';
+
 /** A decoded form value: Stripe's bracket notation nests strings into arrays and objects. */
 export type FormValue = string | FormValue[] | FormObject;
 export type FormObject = { [key: string]: FormValue };
 
-/** Thrown for bodies or query strings that cannot be nested consistently, e.g. `a=1&a[b]=2`. */
+/**
+ * Thrown for bodies or query strings the emulator refuses to decode: a key sent both as a string
+ * and as a container (`a=1&a[b]=2`), or input beyond the limits below. `param` names the offending
+ * key when there is one.
+ */
 export class FormDecodeError extends Error {
-  readonly param: string;
+  readonly param: string | undefined;
 
-  constructor(message: string, param: string) {
+  constructor(message: string, param?: string) {
     super(message);
     this.name = 'FormDecodeError';
     this.param = param;
   }
 }
 
-type Node = { kind: 'leaf'; value: string } | Branch;
-type Branch = { kind: 'branch'; entries: Map<string, Node>; appended: number; hash: boolean };
+/** Above Stripe's own list limits (100 line items, ~240 allowed countries), so those checks answer. */
+export const ARRAY_LIMIT = 250;
+/** Deep enough for `shipping_options[0][shipping_rate_data][fixed_amount][currency_options][eur][amount]`. */
+export const DEPTH_LIMIT = 10;
+/** 100 line items of about ten fields each, plus the rest of a Checkout Session. */
+export const PARAMETER_LIMIT = 2000;
 
-// Keys whose children are always hash keys, even when they look like array indices.
+const PARSE_OPTIONS = {
+  arrayLimit: ARRAY_LIMIT,
+  depth: DEPTH_LIMIT,
+  strictDepth: true,
+  parameterLimit: PARAMETER_LIMIT,
+  throwOnLimitExceeded: true,
+  allowPrototypes: false,
+  // Keep holes so numeric metadata keys survive; `normalize` compacts every other array.
+  allowSparse: true,
+  duplicates: 'last',
+} as const satisfies qs.IParseOptions;
+
+// Stripe hashes whose keys may look like array indices (`metadata[0]=x`) but never form an array.
 const HASH_KEYS = new Set(['metadata']);
-const APPEND_PREFIX = '\u0000';
-const KEY_PATTERN = /^([^[\]]+)((?:\[[^[\]]*\])*)$/;
-const INDEX_PATTERN = /^(0|[1-9]\d*)$/;
 
-function splitKey(key: string): string[] {
-  const match = KEY_PATTERN.exec(key);
-  if (!match?.[1]) return [key];
-  const rest = match[2] ?? '';
-  const segments = [match[1]];
-  for (const part of rest.matchAll(/\[([^[\]]*)\]/g)) segments.push(part[1] ?? '');
-  return segments;
+function normalize(value: unknown, key: string): FormValue {
+  if (typeof value !== 'object' || value === null) return String(value ?? '');
+  // Object.entries skips the holes of a sparse array and lists indices in ascending order.
+  const entries = Object.entries(value).map(([name, item]) => [name, normalize(item, name)] as const);
+  if (Array.isArray(value) && !HASH_KEYS.has(key)) return entries.map(([, item]) => item);
+  return Object.fromEntries(entries);
 }
 
-function newBranch(key: string): Branch {
-  return { kind: 'branch', entries: new Map(), appended: 0, hash: HASH_KEYS.has(key) };
-}
-
-function insert(root: Branch, key: string, value: string): void {
-  const segments = splitKey(key);
-  let branch = root;
-  let parentKey = '';
-  segments.forEach((segment, position) => {
-    const isLast = position === segments.length - 1;
-    const entryKey = segment === '' && !branch.hash ? `${APPEND_PREFIX}${branch.appended++}` : segment;
-    const existing = branch.entries.get(entryKey);
-    const path = position === 0 ? segment : `${parentKey}[${segment}]`;
-    if (isLast) {
-      if (existing?.kind === 'branch') {
-        throw new FormDecodeError(`Invalid value for ${path}: expected a hash or array, got a string.`, path);
-      }
-      branch.entries.set(entryKey, { kind: 'leaf', value });
-      return;
+/** A key that is also the start of another key's bracket path, as in `a=1&a[b]=2`. */
+function conflictingKey(keys: ReadonlySet<string>): string | undefined {
+  for (const key of keys) {
+    for (let open = key.indexOf('['); open > 0; open = key.indexOf('[', open + 1)) {
+      const parent = key.slice(0, open);
+      if (keys.has(parent) && !parent.endsWith('[]')) return parent;
     }
-    if (existing?.kind === 'leaf') {
-      throw new FormDecodeError(`Invalid value for ${path}: expected a string, got a hash or array.`, path);
-    }
-    const next = existing ?? newBranch(segment);
-    branch.entries.set(entryKey, next);
-    branch = next;
-    parentKey = path;
-  });
-}
-
-function isArrayLike(branch: Branch): boolean {
-  if (branch.hash || branch.entries.size === 0) return false;
-  for (const key of branch.entries.keys()) {
-    if (!key.startsWith(APPEND_PREFIX) && !INDEX_PATTERN.test(key)) return false;
   }
-  return true;
-}
-
-function finish(node: Node): FormValue {
-  if (node.kind === 'leaf') return node.value;
-  if (isArrayLike(node)) {
-    const indexed: Array<[number, Node]> = [];
-    const appended: Node[] = [];
-    for (const [key, child] of node.entries) {
-      if (key.startsWith(APPEND_PREFIX)) appended.push(child);
-      else indexed.push([Number(key), child]);
-    }
-    indexed.sort((a, b) => a[0] - b[0]);
-    return [...indexed.map(([, child]) => child), ...appended].map(finish);
-  }
-  return Object.fromEntries([...node.entries].map(([key, child]) => [key, finish(child)]));
+  return undefined;
 }
 
 /**
  * Decodes an `application/x-www-form-urlencoded` body or query string written in Stripe's bracket
- * notation (`line_items[0][quantity]=2`, `expand[]=x`, `metadata[k]=v`) into nested values.
- * Containers indexed only by integers or `[]` become arrays, ordered by index; `metadata` children
- * always stay hash keys. Repeated plain keys keep the last value.
+ * notation (`line_items[0][quantity]=2`, `expand[]=x`, `metadata[k]=v`) with `qs`. Indexed and
+ * empty-bracket keys become arrays; `metadata` children always stay hash keys; a repeated plain key
+ * keeps its last value; `__proto__`-style keys are dropped.
  */
 export function decodeForm(input: string | URLSearchParams): FormObject {
-  const params = typeof input === 'string' ? new URLSearchParams(input) : input;
-  const root: Branch = { ...newBranch(''), hash: true };
-  for (const [key, value] of params) insert(root, key, value);
-  return Object.fromEntries([...root.entries].map(([key, child]) => [key, finish(child)]));
+  const text = typeof input === 'string' ? input : input.toString();
+  const keys = new Set<string>();
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = qs.parse(text, {
+      ...PARSE_OPTIONS,
+      decoder: (value, decode, charset, type) => {
+        const decoded = decode(value, decode, charset);
+        if (type === 'key') keys.add(decoded);
+        return decoded;
+      },
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw new FormDecodeError(`Invalid form encoding: ${error.message}`);
+    throw error;
+  }
+  const conflict = conflictingKey(keys);
+  if (conflict !== undefined) {
+    throw new FormDecodeError(
+      `Invalid value for ${conflict}: it was sent both as a string and as a hash or array.`,
+      conflict,
+    );
+  }
+  return normalize(parsed, '') as FormObject;
 }

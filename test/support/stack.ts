@@ -52,6 +52,8 @@ export interface StackOptions {
   autoDeliver?: boolean;
   emailAttempts?: number;
   lockDurationMs?: number;
+  /** How far back the in-process reconcile processor looks (default 72 h). */
+  reconcileLookbackMs?: number;
   /** A Redis other than the shared test one, such as a private server for fault tests. */
   redisUrl?: string;
 }
@@ -116,6 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         concurrency: 5,
         emailAttempts: options.emailAttempts ?? 15,
         lockDurationMs: options.lockDurationMs ?? 30_000,
+        reconcileLookbackMs: options.reconcileLookbackMs ?? 72 * 3600 * 1000,
       },
       logger,
       db: database.db,

@@ -1,6 +1,6 @@
 import type { Database } from '@fulfill/db';
 import type { Metrics } from '@fulfill/observability';
-import type { CheckoutSessionsApi, OutgoingMail } from '@fulfill/orders';
+import type { CheckoutSessionsApi, OutgoingMail, ReconcileStripeApi } from '@fulfill/orders';
 import type { Queues } from '@fulfill/queue';
 import type { ConnectionOptions } from 'bullmq';
 import type { Kysely } from 'kysely';
@@ -14,6 +14,8 @@ export interface WorkerSettings {
   emailAttempts: number;
   /** How long a job's lock lasts; a worker that dies mid-job frees its job after about this long. */
   lockDurationMs: number;
+  /** How far back each reconcile run looks at Checkout Sessions and undelivered events, in ms. */
+  reconcileLookbackMs: number;
 }
 
 /** Everything the processors need, passed in so tests run them against their own services. */
@@ -21,7 +23,7 @@ export interface WorkerDeps {
   settings: WorkerSettings;
   logger: Logger;
   db: Kysely<Database>;
-  stripe: CheckoutSessionsApi;
+  stripe: CheckoutSessionsApi & ReconcileStripeApi;
   queues: Queues;
   /** The connection BullMQ workers open their own blocking clients from. */
   connection: ConnectionOptions;

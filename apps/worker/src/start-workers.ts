@@ -3,6 +3,7 @@ import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { createEmailProcessor } from './processors/email.ts';
 import { createFulfillmentProcessor } from './processors/fulfillment.ts';
+import { createReconcileProcessor } from './processors/reconcile.ts';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -30,7 +31,7 @@ function instrument(deps: WorkerDeps, worker: Worker): Worker {
   return worker;
 }
 
-/** Starts the BullMQ workers of the fulfillment and email queues. */
+/** Starts the BullMQ workers of the fulfillment, email and reconcile queues. */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const options = {
     connection: deps.connection,
@@ -40,10 +41,13 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     stalledInterval: Math.max(1000, Math.floor(deps.settings.lockDurationMs / 2)),
     maxStalledCount: 2,
   };
-  const make = (name: string, processor: Processor) => instrument(deps, new Worker(name, processor, options));
+  const make = (name: string, processor: Processor, concurrency = options.concurrency) =>
+    instrument(deps, new Worker(name, processor, { ...options, concurrency }));
   const workers = [
     make(QUEUE_NAMES.fulfillment, createFulfillmentProcessor(deps)),
     make(QUEUE_NAMES.email, createEmailProcessor(deps)),
+    // One reconcile run at a time: a run reads all of the lookback window, so two at once only add load.
+    make(QUEUE_NAMES.reconcile, createReconcileProcessor(deps), 1),
   ];
   return {
     workers,

@@ -7,6 +7,7 @@ import { closeQueues, createProducerConnection, createQueues, queueCountsCollect
 import closeWithGrace from 'close-with-grace';
 import nodemailer from 'nodemailer';
 import { createWorkerHttpServer } from './http.ts';
+import { scheduleReconcile } from './schedule-reconcile.ts';
 import { startWorkers } from './start-workers.ts';
 
 const config = loadConfigOrExit('worker');
@@ -39,6 +40,7 @@ const running = startWorkers({
     concurrency: config.WORKER_CONCURRENCY,
     emailAttempts: config.EMAIL_ATTEMPTS,
     lockDurationMs: config.JOB_LOCK_MS,
+    reconcileLookbackMs: config.RECONCILE_LOOKBACK,
   },
   logger,
   db,
@@ -51,6 +53,18 @@ const running = startWorkers({
 });
 
 let closing = false;
+let scheduleRetry: NodeJS.Timeout | undefined;
+const ensureReconcileScheduled = (): void => {
+  scheduleReconcile(queues.reconcile, config.RECONCILE_EVERY).then(
+    (result) => logger.info({ event: 'reconcile-scheduled', ...result }, 'reconcile scheduler ready'),
+    (err: Error) => {
+      logger.warn({ event: 'reconcile-schedule-failed', message: err.message }, 'retrying in 30 s');
+      if (!closing) scheduleRetry = setTimeout(ensureReconcileScheduled, 30_000).unref();
+    },
+  );
+};
+ensureReconcileScheduled();
+
 const http = createWorkerHttpServer({ registry: metrics.registry, healthy: () => !closing });
 http.listen(config.METRICS_PORT, config.METRICS_HOST);
 await once(http, 'listening');
@@ -63,6 +77,7 @@ logger.info(
 // by the timeout or a second signal is picked up again by another worker once its lock expires.
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ signal, err }) => {
   closing = true;
+  clearTimeout(scheduleRetry);
   if (err) logger.error({ err }, 'closing after an error');
   logger.info({ event: 'shutdown', signal }, 'worker closing');
   await running.close();

@@ -4,6 +4,7 @@ export {
   loadConfig,
   loadConfigOrExit,
   type MigrateConfig,
+  type OpsConfig,
   type WorkerConfig,
 } from './load-config.ts';
 export { type Environment, resolveSecretFiles, SECRET_VARIABLES } from './read-environment.ts';

@@ -89,6 +89,23 @@ describe('loadConfig', () => {
     expect(two.ok && two.config.STRIPE_WEBHOOK_SECRET).toEqual(['whsec_new', 'whsec_old']);
   });
 
+  it('loads the ops role from what the command line needs, and names what is missing', () => {
+    const { SMTP_URL: _smtp, MAIL_FROM: _from, ...opsEnv } = VALID_WORKER;
+    const ok = loadConfig('ops', { ...opsEnv, QUEUE_PREFIX: 'shop' });
+    expect(ok.ok).toBe(true);
+    if (ok.ok) {
+      expect(ok.config).toMatchObject({ QUEUE_PREFIX: 'shop', LOG_LEVEL: 'info' });
+      expect(ok.config).not.toHaveProperty('SMTP_URL');
+    }
+    const missing = loadConfig('ops', { ...opsEnv, ORDER_ID_SECRET: undefined, REDIS_URL: undefined });
+    expect(missing.ok).toBe(false);
+    if (!missing.ok)
+      expect([...missing.problems].sort()).toEqual([
+        'ORDER_ID_SECRET: is required',
+        'REDIS_URL: is required',
+      ]);
+  });
+
   it('wants both admin credentials or neither', () => {
     const one = loadConfig('ingest', { ...VALID_WORKER, ADMIN_USER: 'ops' });
     expect(one.ok).toBe(false);

@@ -5,11 +5,13 @@ import * as settings from './settings.ts';
 export type IngestConfig = z.output<z.ZodObject<typeof settings.ingest>>;
 export type WorkerConfig = z.output<z.ZodObject<typeof settings.worker>>;
 export type MigrateConfig = z.output<z.ZodObject<typeof settings.migrate>>;
+export type OpsConfig = z.output<z.ZodObject<typeof settings.ops>>;
 
 const roles = {
   ingest: z.object(settings.ingest),
   worker: z.object(settings.worker),
   migrate: z.object(settings.migrate),
+  ops: z.object(settings.ops),
 };
 
 type Role = keyof typeof roles;

@@ -89,6 +89,17 @@ export const worker = {
   RECONCILE_LOOKBACK: duration.default(259_200_000),
 };
 
+/** The ops command line: no listener, no mail, no shutdown budget. */
+export const ops = {
+  DATABASE_URL: common.DATABASE_URL,
+  REDIS_URL: common.REDIS_URL,
+  QUEUE_PREFIX: common.QUEUE_PREFIX,
+  STRIPE_SECRET_KEY: common.STRIPE_SECRET_KEY,
+  STRIPE_API_BASE: common.STRIPE_API_BASE,
+  ORDER_ID_SECRET: common.ORDER_ID_SECRET,
+  LOG_LEVEL: common.LOG_LEVEL,
+};
+
 export const migrate = {
   DATABASE_URL: common.DATABASE_URL,
 };

@@ -1,3 +1,4 @@
+export { checkoutSessionOfEvent, type EventCheckoutSession } from './checkout-event.ts';
 export {
   type DeliverDeps,
   type DeliverResult,
@@ -36,6 +37,14 @@ export {
   type SessionOutcome,
   type SessionState,
 } from './order-status.ts';
+export {
+  type ReconcileDeps,
+  type ReconcileInput,
+  type ReconcileResult,
+  type Recovery,
+  type RecoveryReason,
+  reconcileCheckouts,
+} from './reconcile.ts';
 export { redactEmails } from './redact.ts';
 export {
   type CheckoutLineItem,
@@ -43,5 +52,7 @@ export {
   type CheckoutSessionsApi,
   isStripeNotFound,
   isStripeRetryable,
+  type ReconcileStripeApi,
+  type StripeEventSummary,
 } from './stripe-api.ts';
 export { createStripeClient, type Stripe } from './stripe-client.ts';

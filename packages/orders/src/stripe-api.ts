@@ -16,6 +16,39 @@ export interface CheckoutSessionsApi {
   };
 }
 
+/** A Stripe event, as much of it as the reconciler and the ops tools read. */
+export interface StripeEventSummary {
+  id: string;
+  type: string;
+  /** Unix seconds. */
+  created: number;
+  data: { object: unknown };
+}
+
+/**
+ * The subset of the Stripe client the reconciler needs: the two list calls, auto-paginated with `for await`
+ * as stripe-node's list promises are.
+ */
+export interface ReconcileStripeApi {
+  checkout: {
+    sessions: {
+      list(params: {
+        created: { gte: number };
+        status: 'complete';
+        limit: number;
+      }): AsyncIterable<CheckoutSession>;
+    };
+  };
+  events: {
+    list(params: {
+      created: { gte: number };
+      delivery_success: boolean;
+      types: string[];
+      limit: number;
+    }): AsyncIterable<StripeEventSummary>;
+  };
+}
+
 /** Whether an error from the Stripe client means the object does not exist. */
 export function isStripeNotFound(error: unknown): boolean {
   const e = error as { statusCode?: number; code?: string } | null;

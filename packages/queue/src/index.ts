@@ -1,4 +1,5 @@
 export { type EnqueueResult, enqueueEmail, enqueueFulfillment, withTimeout } from './enqueue.ts';
+export { type EnqueuedRecovery, enqueueRecoveries } from './enqueue-recoveries.ts';
 export { DEFAULT_ATTEMPTS, emailJobOptions, fulfillmentJobOptions } from './job-options.ts';
 export { queueCountsCollector } from './queue-counts.ts';
 export { closeQueues, createProducerConnection, createQueues, type Queues } from './queues.ts';

@@ -1,4 +1,9 @@
-import { fulfillmentKeyOf, isFulfillmentEventType, orderIdentifierFor } from '@fulfill/orders';
+import {
+  checkoutSessionOfEvent,
+  fulfillmentKeyOf,
+  isFulfillmentEventType,
+  orderIdentifierFor,
+} from '@fulfill/orders';
 import { enqueueFulfillment, withTimeout } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
 import type { IngestDeps, VerifiedEvent } from '../deps.ts';
@@ -16,27 +21,6 @@ function verify(deps: IngestDeps, body: Buffer, header: string): VerifiedEvent |
     }
   }
   return null;
-}
-
-function sessionOf(event: VerifiedEvent): { id: string; payment_intent: string | null } | null {
-  const object = event.data?.object as
-    | { object?: unknown; id?: unknown; payment_intent?: unknown }
-    | undefined;
-  if (
-    object?.object !== 'checkout.session' ||
-    typeof object.id !== 'string' ||
-    !object.id.startsWith('cs_')
-  ) {
-    return null;
-  }
-  const pi = object.payment_intent;
-  const paymentIntent =
-    typeof pi === 'string'
-      ? pi
-      : typeof (pi as { id?: unknown })?.id === 'string'
-        ? (pi as { id: string }).id
-        : null;
-  return { id: object.id, payment_intent: paymentIntent };
 }
 
 /**
@@ -82,7 +66,7 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       log.info({ outcome: 'ignored' }, 'webhook');
       return reply.code(200).send({ received: true });
     }
-    const session = sessionOf(event);
+    const session = checkoutSessionOfEvent(event);
     if (!session) {
       metrics.webhooks.inc({ type: event.type, outcome: 'invalid-event' });
       log.warn({ outcome: 'invalid-event' }, 'webhook');

@@ -123,7 +123,13 @@ describe('the reconciler', () => {
 
     const countBefore = await recoveredCount();
     const first = await runReconcile();
-    expect(first).toEqual({ sessionsChecked: 3, eventsChecked: 2, recovered: 2, pending: 0 });
+    expect(first).toEqual({
+      sessionsChecked: 3,
+      eventsChecked: 2,
+      recovered: 2,
+      pending: 0,
+      emailsRequeued: 0,
+    });
     await waitFor(async () => (await ordersFor(lost.session.id))[0]?.status === 'paid', {
       what: 'the recovered order',
     });
@@ -151,7 +157,13 @@ describe('the reconciler', () => {
     expect(String(followUp?.jobId)).toMatch(new RegExp(`^${delayedKey}__reconcile-\\d+$`));
 
     const second = await runReconcile();
-    expect(second).toEqual({ sessionsChecked: 3, eventsChecked: 2, recovered: 0, pending: 0 });
+    expect(second).toEqual({
+      sessionsChecked: 3,
+      eventsChecked: 2,
+      recovered: 0,
+      pending: 0,
+      emailsRequeued: 0,
+    });
     await settled();
     expect(await recoveredCount()).toBe(countBefore + 2);
     expect(reconcileLogs('reconcile-recovered')).toHaveLength(2);
@@ -171,6 +183,38 @@ describe('the reconciler', () => {
       .where('event_id', '=', succeeded.id)
       .execute();
     expect(recorded).toHaveLength(1);
+  });
+
+  it('enqueues again an unsent email whose job Redis lost, and it is sent once', async () => {
+    await stack.smtp.stop();
+    const { session, event } = await completedCheckout(stack.emulator);
+    const key = session.payment_intent as string;
+    await stack.emulator.deliverEvent(event.id);
+    const [order] = await waitFor(async () =>
+      (await ordersFor(session.id)).length ? ordersFor(session.id) : undefined,
+    );
+    const emailId = `email__${order?.id}__confirmation`;
+    await waitFor(async () => (await stack.queues.email.getJob(emailId)) !== undefined, {
+      what: 'the email job',
+    });
+    await stack.workers?.close();
+    stack.workers = null;
+    // Redis lost the email job; the outbox row, owed for more than ten minutes, is still pending.
+    await (await stack.queues.email.getJob(emailId))?.remove();
+    await stack.db
+      .updateTable('email_outbox')
+      .set({ created_at: new Date(Date.now() - 11 * 60 * 1000) })
+      .where('order_id', '=', order?.id ?? 0)
+      .execute();
+    await stack.smtp.start();
+    stack.startWorkers();
+
+    const run = await runReconcile();
+    expect(run.emailsRequeued).toBe(1);
+    await waitFor(() => mailsFor(key).length === 1, { what: 'the confirmation' });
+    await settled();
+    expect((await runReconcile()).emailsRequeued).toBe(0);
+    expect(mailsFor(key)).toHaveLength(1);
   });
 
   it('recovers a checkout whose webhook was acknowledged but whose job Redis lost', async () => {

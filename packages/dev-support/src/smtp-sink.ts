@@ -34,6 +34,8 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
+      // An outage drops connections at once, as a dead server would; the default waits 30 s for clients.
+      closeTimeout: 100,
       logger: false,
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];

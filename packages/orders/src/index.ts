@@ -56,3 +56,4 @@ export {
   type StripeEventSummary,
 } from './stripe-api.ts';
 export { createStripeClient, type Stripe } from './stripe-client.ts';
+export { findUnsentEmails } from './unsent-emails.ts';

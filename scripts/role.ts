@@ -18,6 +18,7 @@ export const ROLES = {
   worker: '../apps/worker/src/worker.ts',
   migrate: '../packages/db/src/migrate-cli.ts',
   'stripe-emulator': '../packages/stripe-emulator/src/cli.ts',
+  ops: '../apps/ops/src/cli.ts',
 } as const;
 
 export type Role = keyof typeof ROLES;

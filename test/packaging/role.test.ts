@@ -20,7 +20,7 @@ describe('scripts/role.ts', () => {
     const result = await runNode([SCRIPT, role], {});
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`unknown role "${role}"`);
-    expect(result.stderr).toContain('ingest|worker|migrate|stripe-emulator');
+    expect(result.stderr).toContain('ingest|worker|migrate|stripe-emulator|ops');
     expect(result.stdout).toBe('');
   });
 
@@ -31,7 +31,7 @@ describe('scripts/role.ts', () => {
   });
 
   it('knows the roles the image documents', () => {
-    expect(Object.keys(ROLES)).toEqual(['ingest', 'worker', 'migrate', 'stripe-emulator']);
+    expect(Object.keys(ROLES)).toEqual(['ingest', 'worker', 'migrate', 'stripe-emulator', 'ops']);
     expect(isRole('toString')).toBe(false);
   });
 

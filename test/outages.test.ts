@@ -49,6 +49,31 @@ describe('SMTP down, then up', () => {
   });
 });
 
+describe('an email that failed for good', () => {
+  it('is sent once when the checkout is fulfilled again, as a redelivery does', async () => {
+    const stack = await startStack({ emailAttempts: 1 });
+    stacks.push(stack);
+    await stack.smtp.stop();
+    const { session, event } = await completedCheckout(stack.emulator);
+    await stack.emulator.deliverEvent(event.id);
+    const identifier = orderIdentifierFor(session.payment_intent as string, ORDER_ID_SECRET);
+    await waitFor(async () => (await stack.queues.email.getFailedCount()) === 1, {
+      what: 'the email job to fail',
+    });
+
+    await stack.smtp.start();
+    await stack.emulator.deliverEvent(event.id);
+    await waitFor(() => stack.smtp.messages.some((m) => m.messageId?.includes(identifier)), {
+      what: 'the confirmation after the redelivery',
+    });
+    await waitFor(
+      async () => (await stack.queues.email.getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
+    );
+    expect(stack.smtp.messages.filter((m) => m.messageId?.includes(identifier))).toHaveLength(1);
+    expect(await stack.queues.email.getFailedCount()).toBe(0);
+  });
+});
+
 describe('Redis down at the ingest', () => {
   it('answers 503 within a few seconds, and the redelivery after recovery becomes the order', async () => {
     redis = await startPrivateRedis();

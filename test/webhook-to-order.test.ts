@@ -127,7 +127,11 @@ describe('checkout.session.completed through the webhook', () => {
   it('records an expired session without making an order, and answers without an identifier', async () => {
     const session = createTestSession(stack.emulator);
     const { event } = await stack.emulator.expireCheckoutSession(session.id, { deliver: false });
+    // Accepted while no worker runs, processed later: the event records both times.
+    await stack.workers?.close();
     const [delivery] = await stack.emulator.deliverEvent(event.id);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    stack.startWorkers();
     expect(delivery?.status).toBe(200);
     expect(JSON.parse(delivery?.body ?? '{}')).toEqual({ received: true });
     await waitFor(
@@ -146,6 +150,9 @@ describe('checkout.session.completed through the webhook', () => {
       .where('event_id', '=', event.id)
       .executeTakeFirst();
     expect(seen).toMatchObject({ type: 'checkout.session.expired', checkout_session_id: session.id });
+    expect((seen?.processed_at?.getTime() ?? 0) - (seen?.received_at.getTime() ?? 0)).toBeGreaterThanOrEqual(
+      350,
+    );
   });
 });
 
@@ -160,5 +167,22 @@ describe('GET /order/:identifier and unknown routes', () => {
     const nowhere = await stack.app.inject({ method: 'DELETE', url: '/orders' });
     expect(nowhere.statusCode).toBe(404);
     expect(nowhere.json()).toMatchObject({ error: 'not-found' });
+  });
+});
+
+describe('a session with more line items than one page', () => {
+  it('lists the rest from Stripe, so the order holds every item in order', async () => {
+    const items = Array.from({ length: 25 }, (_, i) => ({ name: `Item ${i + 1}`, unitAmount: 100 + i }));
+    const { session, event } = await completedCheckout(stack.emulator, { items });
+    await stack.emulator.deliverEvent(event.id);
+    const order = await waitFor(() => orderByKey(session.payment_intent as string), { what: 'the order' });
+    const rows = await stack.db
+      .selectFrom('order_items')
+      .selectAll()
+      .where('order_id', '=', order.id)
+      .orderBy('position')
+      .execute();
+    expect(rows.map((r) => r.description)).toEqual(items.map((i) => i.name));
+    expect(rows.reduce((sum, r) => sum + r.amount_total, 0)).toBe(order.amount_subtotal);
   });
 });

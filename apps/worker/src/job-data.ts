@@ -10,15 +10,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Checks a fulfillment job's payload; a malformed one fails at once, since no retry can fix it. */
 export function parseFulfillmentJob(data: unknown): FulfillmentJobData {
   if (!isRecord(data)) throw new UnrecoverableError('malformed job: payload is not an object');
-  const { sessionId, fulfillmentKey, source, event } = data;
+  const { sessionId, fulfillmentKey, source, event, receivedAt } = data;
   if (typeof sessionId !== 'string' || !sessionId.startsWith('cs_')) {
     throw new UnrecoverableError('malformed job: sessionId is not a Checkout Session id');
   }
   if (typeof fulfillmentKey !== 'string' || fulfillmentKey.length === 0) {
     throw new UnrecoverableError('malformed job: fulfillmentKey is missing');
   }
-  if (typeof source !== 'string' || !SOURCES.has(source))
+  if (typeof source !== 'string' || !SOURCES.has(source)) {
     throw new UnrecoverableError('malformed job: bad source');
+  }
+  if (typeof receivedAt !== 'number' || !Number.isFinite(receivedAt)) {
+    throw new UnrecoverableError('malformed job: receivedAt is not a time');
+  }
   if (event !== undefined) {
     if (
       !isRecord(event) ||

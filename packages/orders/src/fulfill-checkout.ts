@@ -20,6 +20,8 @@ export interface FulfillInput {
   sessionId: string;
   /** The Stripe event being handled, if any; it is recorded, and its type can tell a failed payment. */
   event?: { id: string; type: string };
+  /** When the ingest accepted the delivery; recorded as the event's receipt time. */
+  receivedAt?: Date;
 }
 
 /** The order's emails still unsent after this run: the caller enqueues one email job for each. */
@@ -61,6 +63,7 @@ async function recordEvent(trx: Transaction<Database>, input: FulfillInput): Pro
       event_id: input.event.id,
       type: input.event.type,
       checkout_session_id: input.sessionId,
+      ...(input.receivedAt ? { received_at: input.receivedAt } : {}),
       processed_at: new Date(),
     })
     .onConflict((oc) => oc.column('event_id').doUpdateSet({ processed_at: new Date() }))

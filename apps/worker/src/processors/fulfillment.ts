@@ -19,7 +19,11 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
     try {
       result = await fulfillCheckout(
         { db: deps.db, stripe: deps.stripe, orderIdSecret: deps.settings.orderIdSecret },
-        { sessionId: data.sessionId, ...(data.event ? { event: data.event } : {}) },
+        {
+          sessionId: data.sessionId,
+          receivedAt: new Date(data.receivedAt),
+          ...(data.event ? { event: data.event } : {}),
+        },
       );
     } catch (error) {
       if (isStripeRetryable(error) || !isStripeError(error)) throw error;

@@ -2,6 +2,7 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { IngestDeps } from './deps.ts';
 import { codeForStatus, sendError } from './errors.ts';
+import { ADMIN_DASHBOARD_PREFIX, adminDashboardRoutes } from './routes/admin-dashboard.ts';
 import { checkoutSuccessRoutes } from './routes/checkout-success.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -34,6 +35,8 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
     await healthRoutes(ops, deps);
     await metricsRoutes(ops, deps);
   });
+
+  await app.register(async (scope) => adminDashboardRoutes(scope, deps), { prefix: ADMIN_DASHBOARD_PREFIX });
 
   await app.register(async (api) => {
     const { maxEventLoopDelayMs, maxHeapUsedBytes, maxRssBytes } = deps.settings.underPressure;

@@ -1,0 +1,48 @@
+import { createBullBoard } from '@bull-board/api';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { IngestDeps } from '../deps.ts';
+import { sendError } from '../errors.ts';
+import { basicAuthChecker } from './basic-auth.ts';
+import { FreshRetryAdapter } from './fresh-retry-adapter.ts';
+
+/** Where the ingest mounts the queue dashboard; register `adminDashboardRoutes` under this prefix. */
+export const ADMIN_DASHBOARD_PREFIX = '/admin/queues';
+
+const CHALLENGE = 'Basic realm="Fulfill queues", charset="UTF-8"';
+
+/**
+ * The bull-board dashboard of the fulfillment, email and reconcile queues, behind HTTP Basic auth from
+ * `settings.admin`. Every request under the prefix is checked, the UI's assets and API included; anything else
+ * gets 401 `unauthorized` with a challenge. Without `settings.admin` nothing is mounted (the app's 404) and
+ * one warning says how to turn it on. The dashboard's retries give a job a fresh attempt budget (see
+ * `FreshRetryAdapter`).
+ */
+export async function adminDashboardRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
+  const { admin } = deps.settings;
+  if (!admin) {
+    deps.logger.warn(
+      { event: 'dashboard-disabled', path: ADMIN_DASHBOARD_PREFIX },
+      'queue dashboard is off: set ADMIN_USER and ADMIN_PASSWORD (or ADMIN_PASSWORD_FILE) to mount it',
+    );
+    return;
+  }
+
+  const authorized = basicAuthChecker(admin);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!authorized(request.headers.authorization)) {
+      return sendError(reply, 'unauthorized', { 'www-authenticate': CHALLENGE });
+    }
+  });
+  // A 404 of our own, so that unknown paths under the prefix are behind the same hook.
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not-found'));
+
+  const serverAdapter = new FastifyAdapter().setBasePath(app.prefix);
+  const { fulfillment, email, reconcile } = deps.queues;
+  createBullBoard({
+    queues: [fulfillment, email, reconcile].map((queue) => new FreshRetryAdapter(queue)),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Fulfill queues' } },
+  });
+  await app.register(serverAdapter.registerPlugin());
+}

@@ -1,6 +1,7 @@
 import { orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { mailsOfOrder, ordersOfSession, queuesSettled } from './support/observe.ts';
 import { ORDER_ID_SECRET, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -12,23 +13,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function ordersFor(sessionId: string) {
-  return stack.db.selectFrom('orders').selectAll().where('checkout_session_id', '=', sessionId).execute();
-}
+const ordersFor = (sessionId: string) => ordersOfSession(stack, sessionId);
 
-async function settled(queueNames: Array<'fulfillment' | 'email'> = ['fulfillment', 'email']) {
-  for (const name of queueNames) {
-    await waitFor(
-      async () =>
-        (await stack.queues[name].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0,
-      { what: `the ${name} queue to drain` },
-    );
-  }
-}
+const settled = (names?: Array<'fulfillment' | 'email'>) => queuesSettled(stack, names);
 
-function mailsFor(identifier: string) {
-  return stack.smtp.messages.filter((m) => m.messageId?.includes(identifier));
-}
+const mailsFor = (identifier: string) => mailsOfOrder(stack, identifier);
 
 describe('a duplicate storm', () => {
   it('turns 50 concurrent deliveries of one event and 10 concurrent redirects into one order and one email', async () => {

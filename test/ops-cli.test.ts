@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { mailsOfKey, ordersOfSession, queuesSettled } from './support/observe.ts';
 import { ROOT, startProcess } from './support/processes.ts';
 import { ORDER_ID_SECRET, STRIPE_KEY, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -34,24 +35,11 @@ async function ops(...args: string[]): Promise<{ code: number | null; output: st
   return { code, output: run.output() };
 }
 
-async function ordersFor(sessionId: string) {
-  return stack.db.selectFrom('orders').selectAll().where('checkout_session_id', '=', sessionId).execute();
-}
+const ordersFor = (sessionId: string) => ordersOfSession(stack, sessionId);
 
-function mailsFor(fulfillmentKey: string) {
-  const identifier = orderIdentifierFor(fulfillmentKey, ORDER_ID_SECRET);
-  return stack.smtp.messages.filter((m) => m.messageId?.includes(identifier));
-}
+const mailsFor = (fulfillmentKey: string) => mailsOfKey(stack, fulfillmentKey);
 
-async function settled() {
-  for (const name of ['fulfillment', 'email'] as const) {
-    await waitFor(
-      async () =>
-        (await stack.queues[name].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0,
-      { what: `the ${name} queue to drain` },
-    );
-  }
-}
+const settled = () => queuesSettled(stack);
 
 /** The job id a replay printed (`job=…`), and that job's state once it finished. */
 async function finishedJobOf(output: string): Promise<string | undefined> {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createStripeClient, JOB_NAMES, orderIdentifierFor, reconcileCheckouts } from '@fulfill/orders';
+import { createStripeClient, JOB_NAMES, reconcileCheckouts } from '@fulfill/orders';
 import { type ReconcileRunResult, scheduleReconcile } from '@fulfill/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout, createTestSession } from './support/checkout.ts';
+import { mailsOfKey, ordersOfSession, queuesSettled } from './support/observe.ts';
 import { type RunningProcess, serviceEnv, startProcess } from './support/processes.ts';
-import { ORDER_ID_SECRET, STRIPE_KEY, type Stack, startStack } from './support/stack.ts';
+import { STRIPE_KEY, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
 let stack: Stack;
@@ -19,24 +20,11 @@ afterAll(async () => {
 
 const HOUR = 3600 * 1000;
 
-async function ordersFor(sessionId: string) {
-  return stack.db.selectFrom('orders').selectAll().where('checkout_session_id', '=', sessionId).execute();
-}
+const ordersFor = (sessionId: string) => ordersOfSession(stack, sessionId);
 
-function mailsFor(fulfillmentKey: string) {
-  const identifier = orderIdentifierFor(fulfillmentKey, ORDER_ID_SECRET);
-  return stack.smtp.messages.filter((m) => m.messageId?.includes(identifier));
-}
+const mailsFor = (fulfillmentKey: string) => mailsOfKey(stack, fulfillmentKey);
 
-async function settled() {
-  for (const name of ['fulfillment', 'email'] as const) {
-    await waitFor(
-      async () =>
-        (await stack.queues[name].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0,
-      { what: `the ${name} queue to drain` },
-    );
-  }
-}
+const settled = () => queuesSettled(stack);
 
 /** Runs the reconcile processor once through the queue, as the scheduler would, and returns its result. */
 async function runReconcile(): Promise<ReconcileRunResult> {

@@ -1,0 +1,32 @@
+import { orderIdentifierFor } from '@fulfill/orders';
+import { ORDER_ID_SECRET, type Stack } from './stack.ts';
+import { waitFor } from './wait-for.ts';
+
+/** The orders of one Checkout Session (more than one would be a duplicate). */
+export function ordersOfSession(stack: Stack, sessionId: string) {
+  return stack.db.selectFrom('orders').selectAll().where('checkout_session_id', '=', sessionId).execute();
+}
+
+/** The emails the SMTP sink received for an order, by its identifier. */
+export function mailsOfOrder(stack: Stack, orderIdentifier: string) {
+  return stack.smtp.messages.filter((m) => m.messageId?.includes(orderIdentifier));
+}
+
+/** The emails the SMTP sink received for the order of a fulfillment key. */
+export function mailsOfKey(stack: Stack, fulfillmentKey: string) {
+  return mailsOfOrder(stack, orderIdentifierFor(fulfillmentKey, ORDER_ID_SECRET));
+}
+
+/** Waits until the given queues have no job waiting, active, delayed or prioritized. */
+export async function queuesSettled(
+  stack: Stack,
+  names: Array<'fulfillment' | 'email'> = ['fulfillment', 'email'],
+) {
+  for (const name of names) {
+    await waitFor(
+      async () =>
+        (await stack.queues[name].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0,
+      { what: `the ${name} queue to drain` },
+    );
+  }
+}

@@ -1,4 +1,8 @@
-export { checkoutSessionOfEvent, type EventCheckoutSession } from './checkout-event.ts';
+export {
+  checkoutSessionOfEvent,
+  type EventCheckoutSession,
+  fulfillmentJobOfEvent,
+} from './checkout-event.ts';
 export {
   type DeliverDeps,
   type DeliverResult,

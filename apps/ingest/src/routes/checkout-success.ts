@@ -1,10 +1,10 @@
 import rateLimit from '@fastify/rate-limit';
 import type { Database } from '@fulfill/db';
 import { fulfillmentKeyOf, isStripeNotFound, orderIdentifierFor } from '@fulfill/orders';
-import { enqueueFulfillment, withTimeout } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { IngestDeps } from '../deps.ts';
+import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
 
 const POLL_INTERVAL_MS = 100;
@@ -74,16 +74,11 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
       const fulfillmentKey = fulfillmentKeyOf(session);
       const orderIdentifier = orderIdentifierFor(fulfillmentKey, deps.settings.orderIdSecret);
       try {
-        const result = await withTimeout(
-          enqueueFulfillment(
-            deps.queues.fulfillment,
-            { sessionId: session.id, fulfillmentKey, source: 'redirect', receivedAt: Date.now() },
-            { followUpSuffix: 'completed' },
-          ),
-          deps.settings.enqueueTimeoutMs,
-          'enqueue',
+        const result = await enqueueWithinBound(
+          deps,
+          { sessionId: session.id, fulfillmentKey, source: 'redirect', receivedAt: Date.now() },
+          'completed',
         );
-        if (result.kind === 'duplicate') deps.metrics.duplicatesSuppressed.inc({ layer: 'queue' });
         log.info({ outcome: result.kind, orderIdentifier }, 'success redirect');
       } catch (error) {
         log.error({ outcome: 'queue-unavailable', err: error }, 'success redirect not enqueued');

@@ -1,12 +1,12 @@
 import {
   checkoutSessionOfEvent,
-  fulfillmentKeyOf,
+  fulfillmentJobOfEvent,
   isFulfillmentEventType,
   orderIdentifierFor,
 } from '@fulfill/orders';
-import { enqueueFulfillment, withTimeout } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
 import type { IngestDeps, VerifiedEvent } from '../deps.ts';
+import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
 
 const TOLERANCE_SECONDS = 300;
@@ -73,27 +73,16 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       return sendError(reply, 'invalid-event');
     }
 
-    const fulfillmentKey = fulfillmentKeyOf(session);
-    const orderIdentifier = orderIdentifierFor(fulfillmentKey, settings.orderIdSecret);
+    const job = fulfillmentJobOfEvent(
+      { id: event.id, type: event.type, created: event.created },
+      session,
+      'webhook',
+    );
+    const orderIdentifier = orderIdentifierFor(job.fulfillmentKey, settings.orderIdSecret);
     const stopTimer = metrics.enqueueSeconds.startTimer();
     try {
-      const result = await withTimeout(
-        enqueueFulfillment(
-          deps.queues.fulfillment,
-          {
-            sessionId: session.id,
-            fulfillmentKey,
-            source: 'webhook',
-            event: { id: event.id, type: event.type, created: event.created },
-            receivedAt: Date.now(),
-          },
-          { followUpSuffix: event.type.replace('checkout.session.', '') },
-        ),
-        settings.enqueueTimeoutMs,
-        'enqueue',
-      );
+      const result = await enqueueWithinBound(deps, job, event.type.replace('checkout.session.', ''));
       stopTimer();
-      if (result.kind === 'duplicate') metrics.duplicatesSuppressed.inc({ layer: 'queue' });
       metrics.webhooks.inc({ type: event.type, outcome: result.kind });
       log.info({ outcome: result.kind, jobId: result.jobId, orderIdentifier }, 'webhook');
     } catch (error) {

@@ -1,6 +1,7 @@
 import {
   checkoutSessionOfEvent,
   type FulfillmentJobData,
+  fulfillmentJobOfEvent,
   fulfillmentKeyOf,
   isFulfillmentEventType,
   isStripeNotFound,
@@ -40,13 +41,10 @@ export async function replayEvent(deps: OpsDeps, eventId: string): Promise<numbe
     deps.out.error(`${event.id} (${event.type}) holds no Checkout Session`);
     return 1;
   }
-  const enqueued = await enqueueReplay(deps, {
-    sessionId: session.id,
-    fulfillmentKey: fulfillmentKeyOf(session),
-    source: 'replay',
-    event: { id: event.id, type: event.type, created: event.created },
-    receivedAt: Date.now(),
-  });
+  const enqueued = await enqueueReplay(
+    deps,
+    fulfillmentJobOfEvent({ id: event.id, type: event.type, created: event.created }, session, 'replay'),
+  );
   deps.out.info(`replayed event=${event.id} type=${event.type} session=${session.id} ${enqueued}`);
   return 0;
 }

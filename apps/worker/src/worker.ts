@@ -42,6 +42,7 @@ const running = startWorkers({
     emailLeaseMs: config.EMAIL_LEASE,
     lockDurationMs: config.JOB_LOCK_MS,
     reconcileLookbackMs: config.RECONCILE_LOOKBACK,
+    reconcileEmailGraceMs: config.RECONCILE_EMAIL_GRACE,
   },
   logger,
   db,

@@ -91,6 +91,7 @@ export const worker = {
   JOB_LOCK_MS: integer(1000, 600_000).default(30_000),
   RECONCILE_EVERY: duration.default(600_000),
   RECONCILE_LOOKBACK: duration.default(259_200_000),
+  RECONCILE_EMAIL_GRACE: duration.default(60_000),
 };
 
 /** The ops command line: no listener, no mail, no shutdown budget. */

@@ -22,7 +22,7 @@ const db = createDb(config.DATABASE_URL, {
   onError: (err) =>
     logger.warn({ event: 'postgres-error', message: err.message }, 'idle database connection lost'),
 });
-const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
+const metrics = createMetrics({ role: 'worker', collectQueueCounts: queueCountsCollector(queues) });
 const transport = nodemailer.createTransport({
   url: config.SMTP_URL,
   pool: true,

@@ -62,11 +62,15 @@ describe('checkout.session.completed through the webhook', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]?.to).toEqual(['ada@example.com']);
     expect(mails[0]?.subject).toContain(identifier);
-    const outbox = await stack.db
-      .selectFrom('email_outbox')
-      .selectAll()
-      .where('order_id', '=', order.id)
-      .execute();
+    // The server's 250 comes before the row is marked sent, in a statement of its own: wait for that mark.
+    const outbox = await waitFor(async () => {
+      const rows = await stack.db
+        .selectFrom('email_outbox')
+        .selectAll()
+        .where('order_id', '=', order.id)
+        .execute();
+      return rows.every((row) => row.state !== 'sending') ? rows : undefined;
+    });
     expect(outbox).toMatchObject([{ kind: 'confirmation', state: 'sent' }]);
 
     const view = await stack.app.inject({ method: 'GET', url: `/order/${identifier}` });

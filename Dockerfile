@@ -4,6 +4,7 @@
 #   docker run fulfill worker           worker: turns queued jobs into orders and emails
 #   docker run fulfill migrate          applies the database migrations, then exits
 #   docker run fulfill stripe-emulator  local Stripe API emulator, for trials without Stripe
+#   docker run fulfill ops failed       ops: the operator command line (docs/operations.md)
 #
 # Node 24 runs the TypeScript sources directly (type stripping): there is no build step. Node refuses to
 # strip types in files under node_modules, so the workspace packages stay at their real paths

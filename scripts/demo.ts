@@ -16,12 +16,13 @@ import { freePort, startSmtpSink } from '@fulfill/dev-support';
 import { startStripeEmulator } from '@fulfill/stripe-emulator';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { DEMO_DATABASE_URL, LOCAL_REDIS_URL } from './local-services.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: { checkouts: { type: 'string', default: '60' } } });
 const CHECKOUTS = Number(values.checkouts);
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/fulfill_demo';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE_URL = process.env.DATABASE_URL ?? DEMO_DATABASE_URL;
+const REDIS_URL = process.env.REDIS_URL ?? LOCAL_REDIS_URL;
 const PREFIX = `fulfill-demo-${Date.now()}`;
 const WEBHOOK_SECRET = `whsec_demo_${randomBytes(12).toString('hex')}`;
 

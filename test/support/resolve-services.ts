@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { LOCAL_DATABASE_URL, LOCAL_REDIS_URL } from '../../scripts/local-services.ts';
 
 export interface TestServices {
   databaseUrl: string;
@@ -7,8 +8,6 @@ export interface TestServices {
   stop: () => Promise<void>;
 }
 
-const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
 
 const HOW_TO = [
   'The tests need a real PostgreSQL and Redis. Provide them in one of these ways:',

@@ -31,7 +31,10 @@ const USUAL_CHROMIUMS = [
 ];
 
 /** CHROMIUM_PATH if set (and it must exist), else the first of the usual places that exists. */
-function findChromium(env = process.env, exists = existsSync): string | Error {
+function findChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (path: string) => boolean = existsSync,
+): string | Error {
   const fromEnv = env.CHROMIUM_PATH?.trim();
   if (fromEnv) {
     return exists(fromEnv) ? fromEnv : new Error(`CHROMIUM_PATH=${fromEnv}: no such file.`);

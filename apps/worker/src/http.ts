@@ -5,10 +5,10 @@ import type { Registry } from 'prom-client';
 
 /** What the worker's readiness depends on, each answered at once from state the process already holds. */
 export interface WorkerReadiness {
-  /** False once shutdown has begun. */
-  live: () => boolean;
-  /** Redis answers and the BullMQ workers are running: the worker can take jobs. */
-  ready: () => { ready: true } | { ready: false; reason: string };
+  /** Liveness: false once shutdown has begun. */
+  healthy: () => boolean;
+  /** Redis answers and the BullMQ workers are running: the worker can take jobs. Without it, as healthy. */
+  ready?: () => { ready: true } | { ready: false; reason: string };
 }
 
 /**
@@ -24,13 +24,13 @@ export function createWorkerHttpServer(options: { registry: Registry } & WorkerR
       response.end(JSON.stringify(body));
     };
     if (request.method === 'GET' && path === '/healthz') {
-      const ok = options.live();
+      const ok = options.healthy();
       json(ok ? 200 : 503, { status: ok ? 'ok' : 'closing' });
       return;
     }
     if (request.method === 'GET' && path === '/readyz') {
-      if (!options.live()) return json(503, { status: 'closing' });
-      const state = options.ready();
+      if (!options.healthy()) return json(503, { status: 'closing' });
+      const state = options.ready?.() ?? { ready: true };
       json(
         state.ready ? 200 : 503,
         state.ready ? { status: 'ready' } : { status: 'not-ready', reason: state.reason },

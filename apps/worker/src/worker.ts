@@ -66,7 +66,7 @@ ensureReconcileScheduled();
 
 const http = createWorkerHttpServer({
   registry: metrics.registry,
-  live: () => !closing,
+  healthy: () => !closing,
   ready: () => {
     if (producer.status !== 'ready') return { ready: false, reason: `redis ${producer.status}` };
     if (!running.workers.every((w) => w.isRunning())) return { ready: false, reason: 'workers not running' };

@@ -17,7 +17,6 @@ import {
   programsRun,
   readCompose,
   readDockerfile,
-  rootPath,
   secretsOf,
   service,
 } from './packaging.ts';

@@ -4,6 +4,7 @@
 #   docker run fulfill worker           worker: turns queued jobs into orders and emails
 #   docker run fulfill migrate          applies the database migrations, then exits
 #   docker run fulfill stripe-emulator  local Stripe API emulator, for trials without Stripe
+#   docker run fulfill ops failed       ops: the operator command line (docs/operations.md)
 #
 # Node 24 runs the TypeScript sources directly (type stripping): there is no build step. Node refuses to
 # strip types in files under node_modules, so the workspace packages stay at their real paths
@@ -40,10 +41,10 @@ COPY --from=deps /app/package.json ./
 COPY --from=deps /app/scripts/role.ts /app/scripts/healthcheck.ts ./scripts/
 # Files stay owned by root: the app may read its code, not change it.
 USER node
-# ingest: PORT (3000); worker: /healthz and /metrics on METRICS_PORT (9464).
+# ingest: PORT (3000); worker: /healthz, /readyz and /metrics on METRICS_PORT (9464).
 EXPOSE 3000 9464
 # The same command for every role: without an argument the script probes the ingest's and the worker's
-# /healthz and passes when one answers 200 (scripts/healthcheck.ts says why).
+# /readyz (readiness, not mere liveness) and passes when one answers 200 (scripts/healthcheck.ts says why).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.ts"]
 # node runs the role in its own process, so SIGTERM reaches the app's graceful shutdown. Give it time to
 # finish (SHUTDOWN_TIMEOUT_MS, 25 s by default): `docker stop --time 35`, or stop_grace_period in compose.

@@ -7,7 +7,7 @@
  * container's environment but not its command, so the role named on the command line
  * (`docker run IMAGE worker`) is invisible to it, and the entrypoint cannot hand it a variable. So without
  * an argument (as the Dockerfile's HEALTHCHECK and docker-compose.yml run it) it probes both roles' endpoints
- * at once: the ingest's GET /healthz on PORT (default 3000) and the worker's GET /healthz on METRICS_PORT
+ * at once: the ingest's GET /readyz on PORT (default 3000) and the worker's GET /readyz on METRICS_PORT
  * (default 9464). A container runs one role, so only that role's port has a listener: the other probe is
  * refused at once, and the container is healthy when one probe answers 200. Where two roles share a network
  * namespace (host networking), name the role to check only its own port:
@@ -46,7 +46,7 @@ function healthUrl(role: Role, env: NodeJS.ProcessEnv): string | Error {
   const host = env[hostVariable]?.trim() ?? '';
   const wildcard = host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
   const target = wildcard ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `http://${target}:${port}/healthz`;
+  return `http://${target}:${port}/readyz`;
 }
 
 function describe(error: unknown): string {

@@ -52,6 +52,29 @@ describe('a process started with a bad configuration', () => {
     }
   });
 
+  it('rejects an API key pasted as the webhook secret and a sender without an address, naming each', async () => {
+    const ingest = await run(ENTRIES.ingest, {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_WEBHOOK_SECRET: 'sk_test_pasted_instead_of_whsec',
+      ORDER_ID_SECRET: 'order-id-secret-0123456789',
+    });
+    expect(ingest.code).toBe(1);
+    expect(ingest.output).toMatch(/^ {2}STRIPE_WEBHOOK_SECRET: must be webhook signing secrets \(whsec_…\)/m);
+    expect(ingest.output).not.toContain('pasted_instead_of_whsec');
+    const worker = await run(ENTRIES.worker, {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      ORDER_ID_SECRET: 'order-id-secret-0123456789',
+      SMTP_URL: 'smtp://127.0.0.1:1025',
+      MAIL_FROM: 'Shop',
+    });
+    expect(worker.code).toBe(1);
+    expect(worker.output).toMatch(/^ {2}MAIL_FROM: must hold an email address/m);
+  });
+
   it('reports a NAME_FILE that cannot be read', async () => {
     const { code, output } = await run(ENTRIES.ingest, {
       DATABASE_URL_FILE: '/run/secrets/does-not-exist',

@@ -6,7 +6,6 @@ import { completedCheckout } from './support/checkout.ts';
 import { ORDER_ID_SECRET, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = 'test-artifacts/dashboard-retry.png';
 const ADMIN = { user: 'ops', password: 'dashboard-password-0123' };
 
@@ -20,16 +19,45 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Launches Debian's Chromium; fails, naming the fix, where it is not installed. Never downloads a browser. */
+/** Where a Chromium or Chrome usually is: Debian and Ubuntu, Fedora, Homebrew casks, snaps. */
+const USUAL_CHROMIUMS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
+
+/** CHROMIUM_PATH if set (and it must exist), else the first of the usual places that exists. */
+function findChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (path: string) => boolean = existsSync,
+): string | Error {
+  const fromEnv = env.CHROMIUM_PATH?.trim();
+  if (fromEnv) {
+    return exists(fromEnv) ? fromEnv : new Error(`CHROMIUM_PATH=${fromEnv}: no such file.`);
+  }
+  const found = USUAL_CHROMIUMS.find((path) => exists(path));
+  return (
+    found ??
+    new Error(
+      'No Chromium found (set CHROMIUM_PATH, or install one: `apt-get update && apt-get install -y chromium` on Debian); this test never downloads a browser.',
+    )
+  );
+}
+
+/** Launches a local Chromium; fails with one line naming the fix where there is none. */
 async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}. This test drives Debian's chromium and never downloads a browser: ` +
-        'install it with `apt-get update && apt-get install -y chromium` (CI installs it).',
-    );
+  const executablePath = findChromium();
+  if (executablePath instanceof Error) {
+    const error = executablePath;
+    error.stack = error.message; // one line, not a trace into the test runner
+    throw error;
   }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     args: [
       '--headless',
       '--no-sandbox',
@@ -41,6 +69,24 @@ async function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+it('finds Chromium from CHROMIUM_PATH first, then the usual places, and otherwise says how to get one', () => {
+  const only =
+    (...paths: string[]) =>
+    (path: string) =>
+      paths.includes(path);
+  expect(findChromium({ CHROMIUM_PATH: '/opt/chrome' }, only('/opt/chrome', '/usr/bin/chromium'))).toBe(
+    '/opt/chrome',
+  );
+  expect(String(findChromium({ CHROMIUM_PATH: '/opt/none' }, only('/usr/bin/chromium')))).toContain(
+    'CHROMIUM_PATH=/opt/none',
+  );
+  expect(findChromium({}, only('/usr/bin/chromium-browser'))).toBe('/usr/bin/chromium-browser');
+  const none = findChromium({}, only());
+  expect(none).toBeInstanceOf(Error);
+  expect(String(none)).toMatch(/CHROMIUM_PATH.*apt-get install -y chromium/);
+  expect(String(none)).not.toContain('\n');
+});
 
 /** bull-board's job actions are icon buttons named only by a tooltip; hovers each until `name` shows. */
 async function buttonByTooltip(page: Page, buttons: Locator, name: string): Promise<Locator> {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { freePort } from '@fulfill/dev-support';
 import { emailJobId, orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
@@ -88,7 +89,11 @@ describe('ops failed and ops retry', () => {
 
     const retried = await ops('retry', '--queue', 'email', '--all');
     expect(retried.code, retried.output).toBe(0);
-    expect(retried.output).toMatch(/^retried queue=email id=email__\d+__confirmation attempts=1\/1 /m);
+    // The job's line after the retry: no longer failed.
+    expect(retried.output).toMatch(
+      /^retried queue=email id=email__\d+__confirmation state=(waiting|prioritized|active|completed) attempts=[01]\/1 \(it had failed: reason=/m,
+    );
+    expect(retried.output).not.toMatch(/^retried .*state=failed/m);
     expect(retried.output).toContain('retried 1 of 1 failed job in email');
     await waitFor(() => mailsFor(key).length > 0, { what: 'the retried confirmation' });
     await settled();
@@ -142,6 +147,18 @@ describe('ops replay-session', () => {
     expect(run.code).toBe(1);
     expect(run.output).toContain('Stripe has no Checkout Session cs_test_does_not_exist');
     expect(await stack.queues.fulfillment.getJobCounts()).toEqual(before);
+  });
+});
+
+describe('ops with Stripe unreachable', () => {
+  it('names the Stripe API it tried', async () => {
+    const base = `http://127.0.0.1:${await freePort()}`;
+    const run = startProcess('apps/ops/src/cli.ts', { ...opsEnv(), STRIPE_API_BASE: base }, [
+      'replay-session',
+      'cs_test_unreachable',
+    ]);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain(`could not reach Stripe at ${base}, from STRIPE_API_BASE`);
   });
 });
 

@@ -26,19 +26,19 @@ async function check(role: 'ingest' | 'worker', port: number, args: string[] = [
 
 describe('scripts/healthcheck.ts', () => {
   describe.each(['ingest', 'worker'] as const)('in a %s container', (role) => {
-    it('exits 0 when /healthz answers 200', async () => {
+    it('exits 0 when /readyz answers 200', async () => {
       const server = await serve(200);
       const result = await check(role, server.port);
       expect(result.code, result.stdout + result.stderr).toBe(0);
-      expect(server.paths).toEqual(['/healthz']);
-      expect(result.stdout).toBe(`healthy: ${role} http://127.0.0.1:${server.port}/healthz answered 200\n`);
+      expect(server.paths).toEqual(['/readyz']);
+      expect(result.stdout).toBe(`healthy: ${role} http://127.0.0.1:${server.port}/readyz answered 200\n`);
     });
 
-    it('exits 1 when /healthz answers 503', async () => {
+    it('exits 1 when /readyz answers 503', async () => {
       const server = await serve(503);
       const result = await check(role, server.port);
       expect(result.code).toBe(1);
-      expect(server.paths).toEqual(['/healthz']);
+      expect(server.paths).toEqual(['/readyz']);
       expect(result.stdout).toMatch(/^unhealthy: .*answered 503.*\n$/);
       expect(result.stdout.trim().split('\n')).toHaveLength(1);
     });
@@ -50,7 +50,7 @@ describe('scripts/healthcheck.ts', () => {
       expect(result.ms).toBeLessThan(2000);
     });
 
-    it('exits 1 within its 3 s timeout when /healthz never answers', async () => {
+    it('exits 1 within its 3 s timeout when /readyz never answers', async () => {
       const server = await serve(null);
       const result = await check(role, server.port);
       expect(result.code).toBe(1);
@@ -71,8 +71,8 @@ describe('scripts/healthcheck.ts', () => {
   it('uses the default ports 3000 and 9464', async () => {
     const ingest = await runNode([SCRIPT, 'ingest'], {});
     const worker = await runNode([SCRIPT, 'worker'], {});
-    expect(ingest.stdout).toContain('http://127.0.0.1:3000/healthz');
-    expect(worker.stdout).toContain('http://127.0.0.1:9464/healthz');
+    expect(ingest.stdout).toContain('http://127.0.0.1:3000/readyz');
+    expect(worker.stdout).toContain('http://127.0.0.1:9464/readyz');
   });
 
   it.each([
@@ -85,7 +85,7 @@ describe('scripts/healthcheck.ts', () => {
     expect(onHost.code, onHost.stdout).toBe(0);
     const onWildcard = await runNode([SCRIPT, role], { [portVariable]: port, [hostVariable]: '0.0.0.0' });
     expect(onWildcard.code).toBe(1);
-    expect(onWildcard.stdout).toContain(`http://127.0.0.1:${port}/healthz`);
+    expect(onWildcard.stdout).toContain(`http://127.0.0.1:${port}/readyz`);
   });
 
   it('exits 1, never 2 (reserved by Docker), for an unknown role or a bad port', async () => {

@@ -3,6 +3,7 @@
  * through yaml. Build stages are followed through `FROM <stage>` so that the final image's settings include
  * what it inherits.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DockerfileParser, type Healthcheck, type Instruction, type JSONInstruction } from 'dockerfile-ast';
@@ -234,4 +235,36 @@ export function dependsOn(svc: ComposeService): Record<string, string> {
   if (deps === undefined) return {};
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [d, 'service_started']));
   return Object.fromEntries(Object.entries(deps).map(([k, v]) => [k, v.condition ?? 'service_started']));
+}
+
+/**
+ * The Compose command line this machine has: `docker compose` (v2) where the plugin answers, else Debian's
+ * `docker-compose` (v1), else null. Neither needs a running Docker engine to check a file.
+ */
+export function composeCommand(): string[] | null {
+  for (const argv of [['docker', 'compose'], ['docker-compose']]) {
+    const [program = '', ...rest] = argv;
+    const probe = spawnSync(program, [...rest, 'version'], { encoding: 'utf8', timeout: 30_000 });
+    if (!probe.error && probe.status === 0) return argv;
+  }
+  return null;
+}
+
+/** Runs `<compose> -f FILE config -q`; fails naming the packages to install where no Compose is installed. */
+export function composeConfigCheck(file: string): { status: number | null; stderr: string } {
+  const compose = composeCommand();
+  if (compose === null) {
+    throw new Error(
+      "Neither `docker compose` (v2) nor `docker-compose` (v1) is installed: install one to validate the compose files, e.g. Debian's `apt-get update && apt-get install -y docker-compose`",
+    );
+  }
+  const [program = '', ...rest] = compose;
+  const result = spawnSync(program, [...rest, '-f', file, 'config', '-q'], {
+    cwd: rootPath('.'),
+    encoding: 'utf8',
+    env: { ...process.env, STRIPE_API_BASE: '' },
+    timeout: 60_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stderr: result.stderr };
 }

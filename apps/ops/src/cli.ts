@@ -29,8 +29,15 @@ try {
   process.exitCode = await runCommand(deps, parsed.command);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  out.error(`ops: ${parsed.command.kind} did not finish: ${redactEmails(message)}`);
+  out.error(`ops: ${parsed.command.kind} did not finish: ${redactEmails(message)}${stripeHint(error)}`);
   process.exitCode = 1;
 } finally {
   await close();
+}
+
+/** For an error reaching Stripe, which API the command tried, so a wrong STRIPE_API_BASE shows. */
+function stripeHint(error: unknown): string {
+  if ((error as { type?: unknown } | null)?.type !== 'StripeConnectionError') return '';
+  const base = config.STRIPE_API_BASE ?? 'https://api.stripe.com';
+  return ` (could not reach Stripe at ${base}${config.STRIPE_API_BASE ? ', from STRIPE_API_BASE' : ''})`;
 }

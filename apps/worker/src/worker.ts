@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { loadConfigOrExit } from '@fulfill/config';
 import { createDb } from '@fulfill/db';
 import { createConnectionErrors, createLogger, createMetrics } from '@fulfill/observability';
@@ -6,7 +5,7 @@ import { createStripeClient } from '@fulfill/orders';
 import { closeQueues, createProducerConnection, createQueues, queueCountsCollector } from '@fulfill/queue';
 import closeWithGrace from 'close-with-grace';
 import nodemailer from 'nodemailer';
-import { createWorkerHttpServer } from './http.ts';
+import { createWorkerHttpServer, listenOnMetricsPort } from './http.ts';
 import { keepReconcileScheduled } from './schedule-reconcile.ts';
 import { startWorkers } from './start-workers.ts';
 
@@ -68,17 +67,31 @@ const reconcileSchedule = keepReconcileScheduled(queues.reconcile, {
     }),
 });
 
-const http = createWorkerHttpServer({ registry: metrics.registry, healthy: () => !closing });
-http.listen(config.METRICS_PORT, config.METRICS_HOST);
-await once(http, 'listening');
-logger.info(
-  { event: 'started', metricsPort: config.METRICS_PORT, concurrency: config.WORKER_CONCURRENCY },
-  'worker started',
+const http = createWorkerHttpServer({
+  registry: metrics.registry,
+  healthy: () => !closing,
+  ready: () => {
+    if (producer.status !== 'ready') return { ready: false, reason: `redis ${producer.status}` };
+    if (!running.workers.every((w) => w.isRunning())) return { ready: false, reason: 'workers not running' };
+    return { ready: true };
+  },
+});
+const metricsPort = await listenOnMetricsPort(http, config.METRICS_PORT, config.METRICS_HOST).catch(
+  (err: Error) => {
+    logger.fatal({ event: 'metrics-listen-failed', message: err.message }, err.message);
+    process.exit(1);
+  },
 );
+logger.info({ event: 'started', metricsPort, concurrency: config.WORKER_CONCURRENCY }, 'worker started');
 
 // The first signal stops taking jobs and lets the active ones finish within SHUTDOWN_TIMEOUT_MS; a job cut off
 // by the timeout or a second signal is picked up again by another worker once its lock expires.
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ signal, err }) => {
+const onTimeout = (delayMs: number) =>
+  logger.error(
+    { event: 'shutdown-timeout', delayMs },
+    'worker shutdown timed out (SHUTDOWN_TIMEOUT_MS); exiting with jobs or connections still open',
+  );
+closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false, onTimeout }, async ({ signal, err }) => {
   closing = true;
   reconcileSchedule.stop();
   if (err) logger.error({ err }, 'closing after an error');

@@ -106,6 +106,42 @@ describe('loadConfig', () => {
       ]);
   });
 
+  it('rejects a webhook secret that is not a whsec_ signing secret, without printing it', () => {
+    const pasted = loadConfig('ingest', {
+      ...VALID_WORKER,
+      STRIPE_WEBHOOK_SECRET: 'sk_test_pasted_api_key_42',
+    });
+    expect(pasted.ok).toBe(false);
+    if (pasted.ok) return;
+    expect(pasted.problems).toHaveLength(1);
+    expect(pasted.problems[0]).toMatch(/^STRIPE_WEBHOOK_SECRET: must be webhook signing secrets \(whsec_…\)/);
+    expect(pasted.problems.join('\n')).not.toContain('pasted_api_key');
+    const oneBadOfTwo = loadConfig('ingest', { ...VALID_WORKER, STRIPE_WEBHOOK_SECRET: 'whsec_new,old' });
+    expect(oneBadOfTwo.ok).toBe(false);
+  });
+
+  it.each([
+    'Shop',
+    'Shop <>',
+    'Shop <orders>',
+    'orders at shop.test',
+  ])('rejects MAIL_FROM %j, which holds no address', (mailFrom) => {
+    const result = loadConfig('worker', { ...VALID_WORKER, MAIL_FROM: mailFrom });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      'MAIL_FROM: must hold an email address, e.g. orders@shop.example or Shop <orders@shop.example>',
+    ]);
+  });
+
+  it.each([
+    'orders@shop.test',
+    'Shop <orders@shop.test>',
+    '"Shop, Inc." <orders@shop.test>',
+  ])('accepts MAIL_FROM %j', (mailFrom) => {
+    expect(loadConfig('worker', { ...VALID_WORKER, MAIL_FROM: mailFrom }).ok).toBe(true);
+  });
+
   it('wants both admin credentials or neither', () => {
     const one = loadConfig('ingest', { ...VALID_WORKER, ADMIN_USER: 'ops' });
     expect(one.ok).toBe(false);

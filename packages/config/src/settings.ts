@@ -23,6 +23,12 @@ export const integer = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 
+/** A sender such as `orders@shop.example` or `Shop <orders@shop.example>`: it must hold an address. */
+export const mailbox = nonEmpty.refine(
+  (value) => /^[^<>@\s]+@[^<>@\s]+$/.test(/<([^<>]*)>\s*$/.exec(value)?.[1]?.trim() ?? value),
+  'must hold an email address, e.g. orders@shop.example or Shop <orders@shop.example>',
+);
+
 export const duration = z
   .string()
   .trim()
@@ -105,6 +111,10 @@ export const ingest = {
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s.length > 0),
+    )
+    .refine(
+      (secrets) => secrets.every((s) => s.startsWith('whsec_')),
+      'must be webhook signing secrets (whsec_…), comma-separated; a Stripe API key (sk_…) does not sign webhooks',
     ),
   PORT: integer(0, 65_535).default(3000),
   HOST: nonEmpty.default('0.0.0.0'),
@@ -126,7 +136,7 @@ export const ingest = {
 export const worker = {
   ...common,
   SMTP_URL: url(['smtp:', 'smtps:']),
-  MAIL_FROM: nonEmpty,
+  MAIL_FROM: mailbox,
   SHOP_NAME: nonEmpty.default('Fulfill'),
   WORKER_CONCURRENCY: integer(1, 256).default(5),
   METRICS_PORT: integer(0, 65_535).default(9464),

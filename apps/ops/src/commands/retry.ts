@@ -1,14 +1,27 @@
+import { redactEmails } from '@fulfill/orders';
 import type { Job } from 'bullmq';
 import type { OpsDeps } from '../deps.ts';
 import type { QueueName } from '../usage.ts';
 import { describeFailedJob } from './failed.ts';
+
+/**
+ * The job as it is after the retry: its new state and attempt count, then the reason it had failed. The
+ * line from before the retry would read as if the job still failed.
+ */
+async function describeAfterRetry(deps: OpsDeps, queue: QueueName, job: Job): Promise<string> {
+  const now = job.id === undefined ? undefined : await deps.queues[queue].getJob(job.id);
+  const state = now ? await now.getState() : 'gone';
+  const attempts = `attempts=${now?.attemptsMade ?? 0}/${job.opts.attempts ?? 1}`;
+  const reason = `reason=${JSON.stringify(redactEmails(job.failedReason ?? ''))}`;
+  return `queue=${queue} id=${job.id} state=${state} ${attempts} (it had failed: ${reason})`;
+}
 
 async function retryOne(deps: OpsDeps, queue: QueueName, job: Job): Promise<boolean> {
   const before = describeFailedJob(queue, job);
   try {
     // A fresh attempt budget: the job gets all of its attempts again, with the same backoff.
     await job.retry('failed', { resetAttemptsMade: true });
-    deps.out.info(`retried ${before}`);
+    deps.out.info(`retried ${await describeAfterRetry(deps, queue, job)}`);
     return true;
   } catch (error) {
     deps.out.error(`could not retry ${before}: ${error instanceof Error ? error.message : String(error)}`);

@@ -14,11 +14,10 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createDb, migrateToLatest } from '@fulfill/db';
+import { createDb, ensureDatabase, migrateToLatest } from '@fulfill/db';
 import { freePort, startSmtpSink } from '@fulfill/dev-support';
 import { startStripeEmulator } from '@fulfill/stripe-emulator';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { DEMO_DATABASE_URL, LOCAL_REDIS_URL } from './local-services.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -33,34 +32,17 @@ function step(text: string) {
   process.stdout.write(`» ${text}\n`);
 }
 
-async function ensureDatabase(url: string) {
+async function prepareDatabase(url: string) {
   const target = new URL(url);
-  const name = target.pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
-  client.on('error', () => {});
   try {
-    await client.connect();
-    const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (exists.rowCount === 0) {
-      // Another demo may create it between the check and here: its "already exists" is as good as ours.
-      await client.query(`create database "${name.replaceAll('"', '""')}"`).catch((error: unknown) => {
-        if (!ALREADY_EXISTS.has((error as { code?: string }).code ?? '')) throw error;
-      });
-    }
+    await ensureDatabase(url);
   } catch (error) {
     throw new DemoFailure(
-      `PostgreSQL at ${target.host} did not let the demo use database ${name}: ${messageOf(error)}`,
+      `PostgreSQL at ${target.host} did not let the demo use database ${target.pathname.slice(1)}: ${messageOf(error)}`,
       'start PostgreSQL (user postgres, no password, on 127.0.0.1:5432), or set DATABASE_URL',
     );
-  } finally {
-    await client.end().catch(() => {});
   }
 }
-
-/** duplicate_database, and the unique violation on pg_database that two racing CREATE DATABASEs can raise. */
-const ALREADY_EXISTS = new Set(['42P04', '23505']);
 
 /** A failure the demo explains in one line: what is wrong, and how to fix it. */
 class DemoFailure extends Error {
@@ -204,7 +186,7 @@ async function run(): Promise<boolean> {
     `database ${new URL(DATABASE_URL).pathname.slice(1)} on ${new URL(DATABASE_URL).host}, redis ${new URL(REDIS_URL).host}`,
   );
   await checkRedis(REDIS_URL);
-  await ensureDatabase(DATABASE_URL);
+  await prepareDatabase(DATABASE_URL);
   const db = createDb(DATABASE_URL, { max: 4 });
   closers.push(() => db.destroy());
   const migrated = await migrateToLatest(db);

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { startProcess } from './support/processes.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const ENTRIES = {
   ingest: 'apps/ingest/src/server.ts',
@@ -85,5 +87,79 @@ describe('a process started with a bad configuration', () => {
     expect(code).toBe(1);
     expect(output).toMatch(/^ {2}DATABASE_URL_FILE: cannot read \/run\/secrets\/does-not-exist \(ENOENT\)$/m);
     expect(output).not.toMatch(/DATABASE_URL: is required/);
+  });
+
+  for (const role of ['ingest', 'worker'] as const) {
+    it(`${role}: says at start that DATABASE_URL names a database that does not exist`, async () => {
+      const missing = new URL(inject('databaseUrl'));
+      missing.pathname = `/fulfill_missing_${Date.now()}`;
+      const p = startProcess(ENTRIES[role], {
+        DATABASE_URL: missing.toString(),
+        REDIS_URL: inject('redisUrl'),
+        QUEUE_PREFIX: `test-missing-db-${Date.now()}`,
+        STRIPE_SECRET_KEY: 'sk_test_missing_database',
+        STRIPE_WEBHOOK_SECRET: 'whsec_test_missing_database',
+        ORDER_ID_SECRET: 'order-id-secret-missing-database',
+        SMTP_URL: 'smtp://127.0.0.1:1',
+        MAIL_FROM: 'Shop <orders@shop.test>',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        METRICS_HOST: '127.0.0.1',
+        METRICS_PORT: '0',
+      });
+      try {
+        await waitFor(() => p.output().includes('database-not-ready'), {
+          what: 'the missing-database line',
+          timeoutMs: 20_000,
+        });
+        const line =
+          p
+            .output()
+            .split('\n')
+            .find((l) => l.includes('database-not-ready')) ?? '';
+        expect(JSON.parse(line)).toMatchObject({ level: 50, event: 'database-not-ready' });
+        expect(line).toContain(`database ${missing.pathname.slice(1)} does not exist`);
+        expect(line).toContain('pnpm run migrate -- --create-database');
+      } finally {
+        p.signal('SIGKILL');
+        await p.exited;
+      }
+    });
+  }
+
+  describe('pnpm run migrate', () => {
+    const missingDatabase = () => {
+      const url = new URL(inject('databaseUrl'));
+      url.pathname = `/fulfill_migrate_${Date.now()}`;
+      return url.toString();
+    };
+
+    it('prints its usage for --help and touches no database', async () => {
+      const p = startProcess(ENTRIES.migrate, { DATABASE_URL: missingDatabase() }, ['--', '--help']);
+      expect(await p.exited).toBe(0);
+      expect(p.output()).toContain('usage: pnpm run migrate');
+      expect(p.output()).not.toContain('migrate failed');
+    });
+
+    it('says how to create a database that does not exist, and creates it when asked', async () => {
+      const url = missingDatabase();
+      const name = new URL(url).pathname.slice(1);
+      const plain = startProcess(ENTRIES.migrate, { DATABASE_URL: url });
+      expect(await plain.exited).toBe(1);
+      expect(plain.output()).toContain(`database "${name}" does not exist`);
+      expect(plain.output()).toContain('pnpm run migrate -- --create-database');
+
+      const create = startProcess(ENTRIES.migrate, { DATABASE_URL: url }, ['--create-database']);
+      try {
+        expect(await create.exited).toBe(0);
+        expect(create.output()).toContain(`created database ${name}`);
+        expect(create.output()).toContain('migration 0001-orders: applied');
+      } finally {
+        const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+        await admin.connect();
+        await admin.query(`drop database if exists ${name}`);
+        await admin.end();
+      }
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '@fulfill/config';
-import { createDb } from '@fulfill/db';
+import { createDb, databaseSetupProblem } from '@fulfill/db';
 import {
   createConnectionErrors,
   createLogger,
@@ -26,8 +26,12 @@ const db = createDb(config.DATABASE_URL, {
   onError: (err) => connectionErrors.report('postgres', err, 'pool'),
   onConnect: () => connectionErrors.restored('postgres', 'pool'),
 });
+// A database that does not exist or is not migrated fails every job or request: say so once, at start.
+void databaseSetupProblem(db, config.DATABASE_URL).then((problem) => {
+  if (problem) logger.error({ event: 'database-not-ready', problem }, problem);
+});
 const metricsServer =
-  config.METRICS_PORT === undefined
+  config.INGEST_METRICS_PORT === undefined
     ? undefined
     : createMetricsServer({ registry: metrics.registry, token: config.METRICS_TOKEN });
 
@@ -77,8 +81,11 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ si
 
 await app.listen({ port: config.PORT, host: config.HOST });
 if (metricsServer) {
-  metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST);
+  metricsServer.listen(config.INGEST_METRICS_PORT, config.INGEST_METRICS_HOST);
   await once(metricsServer, 'listening');
   const { port } = metricsServer.address() as AddressInfo;
-  logger.info({ event: 'metrics-listening', host: config.METRICS_HOST, port }, 'metrics listener started');
+  logger.info(
+    { event: 'metrics-listening', host: config.INGEST_METRICS_HOST, port },
+    'metrics listener started',
+  );
 }

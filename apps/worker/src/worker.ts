@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@fulfill/config';
-import { createDb } from '@fulfill/db';
+import { createDb, databaseSetupProblem } from '@fulfill/db';
 import { createConnectionErrors, createLogger, createMetrics } from '@fulfill/observability';
 import { createStripeClient } from '@fulfill/orders';
 import { closeQueues, createProducerConnection, createQueues, queueCountsCollector } from '@fulfill/queue';
@@ -21,6 +21,10 @@ const db = createDb(config.DATABASE_URL, {
   max: config.WORKER_CONCURRENCY * 2 + 2,
   onError: (err) => connectionErrors.report('postgres', err, 'pool'),
   onConnect: () => connectionErrors.restored('postgres', 'pool'),
+});
+// A database that does not exist or is not migrated fails every job or request: say so once, at start.
+void databaseSetupProblem(db, config.DATABASE_URL).then((problem) => {
+  if (problem) logger.error({ event: 'database-not-ready', problem }, problem);
 });
 const transport = nodemailer.createTransport({
   url: config.SMTP_URL,

@@ -61,12 +61,12 @@ describe('TRUST_PROXY', () => {
   });
 });
 
-describe('METRICS_PORT, METRICS_HOST, METRICS_TOKEN on the ingest', () => {
+describe('INGEST_METRICS_PORT, INGEST_METRICS_HOST, METRICS_TOKEN on the ingest', () => {
   it('serves metrics on the main port, without a token, by default', () => {
     const result = loadConfig('ingest', VALID_INGEST);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.METRICS_PORT).toBeUndefined();
+    expect(result.config.INGEST_METRICS_PORT).toBeUndefined();
     expect(result.config.METRICS_TOKEN).toBeUndefined();
   });
 
@@ -75,15 +75,15 @@ describe('METRICS_PORT, METRICS_HOST, METRICS_TOKEN on the ingest', () => {
     writeFileSync(join(dir, 'token'), 'metrics-token-value-0123456789\n');
     const result = loadConfig('ingest', {
       ...VALID_INGEST,
-      METRICS_PORT: '9465',
-      METRICS_HOST: '127.0.0.1',
+      INGEST_METRICS_PORT: '9465',
+      INGEST_METRICS_HOST: '127.0.0.1',
       METRICS_TOKEN_FILE: join(dir, 'token'),
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config).toMatchObject({
-      METRICS_PORT: 9465,
-      METRICS_HOST: '127.0.0.1',
+      INGEST_METRICS_PORT: 9465,
+      INGEST_METRICS_HOST: '127.0.0.1',
       METRICS_TOKEN: 'metrics-token-value-0123456789',
     });
   });

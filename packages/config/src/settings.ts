@@ -128,8 +128,9 @@ export const ingest = {
   ADMIN_USER: nonEmpty.optional(),
   ADMIN_PASSWORD: nonEmpty.min(12, 'must be at least 12 characters').optional(),
   TRUST_PROXY: trustedProxies,
-  METRICS_PORT: integer(0, 65_535).optional(),
-  METRICS_HOST: nonEmpty.default('0.0.0.0'),
+  // Its own names: an env file shared with a worker (compose, `pnpm start`) must not bind both to one port.
+  INGEST_METRICS_PORT: integer(0, 65_535).optional(),
+  INGEST_METRICS_HOST: nonEmpty.default('0.0.0.0'),
   METRICS_TOKEN: nonEmpty.min(16, 'must be at least 16 characters').optional(),
 };
 

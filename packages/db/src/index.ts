@@ -1,4 +1,10 @@
-export { createDb } from './create-db.ts';
+export { type CreateDbOptions, createDb } from './create-db.ts';
+export {
+  DATABASE_MISSING,
+  databaseSetupProblem,
+  ensureDatabase,
+  isDatabaseMissing,
+} from './ensure-database.ts';
 export { migrateToLatest } from './migrate.ts';
 export type {
   CheckoutExpirationsTable,

@@ -147,13 +147,13 @@ describe('checkout sessions through stripe-node', () => {
     expect(first.data.map((item) => item.description)).toEqual(items.slice(0, 10).map((_, i) => `Item ${i}`));
     const last = await stripe.checkout.sessions.listLineItems(id, {
       limit: 100,
-      starting_after: first.data[9]?.id,
+      starting_after: first.data[9]?.id ?? '',
     });
     expect(last.data).toHaveLength(15);
     expect(last.has_more).toBe(false);
     const before = await stripe.checkout.sessions.listLineItems(id, {
       limit: 3,
-      ending_before: last.data[0]?.id,
+      ending_before: last.data[0]?.id ?? '',
     });
     expect(before.data.map((item) => item.description)).toEqual(['Item 7', 'Item 8', 'Item 9']);
     expect(before.has_more).toBe(true);

@@ -24,8 +24,15 @@ function addressOf(value: unknown, param: string): Partial<Address> | undefined 
   );
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+/** The object's type with each property that may be undefined made optional instead, as the result omits it. */
+type WithoutUndefined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+function withoutUndefined<T extends object>(value: T): WithoutUndefined<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, item]) => item !== undefined),
+  ) as WithoutUndefined<T>;
 }
 
 function deliverFlag(body: Fields): { deliver?: boolean } {

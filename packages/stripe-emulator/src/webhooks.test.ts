@@ -226,7 +226,7 @@ describe('webhook delivery', () => {
       .reverse();
 
     const first = await stripe.events.list({ limit: 2 });
-    const second = await stripe.events.list({ limit: 2, starting_after: first.data[1]?.id });
+    const second = await stripe.events.list({ limit: 2, starting_after: first.data[1]?.id ?? '' });
     const everything = await stripe.events.list({ limit: 2 }).autoPagingToArray({ limit: 10 });
 
     expect(first.data.map((event) => event.id)).toEqual(all.slice(0, 2));

@@ -32,7 +32,8 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
     trustProxy: deps.settings.trustProxy,
     // Answers that Fastify would write itself go through the catalog instead: routing errors (bad
     // percent-encoding, an over-long parameter), unparsable HTTP, and requests arriving while closing.
-    frameworkErrors: (error, _request, reply) => sendError(reply, codeForStatus(error.statusCode ?? 400)),
+    frameworkErrors: (error, _request, reply) =>
+      void sendError(reply, codeForStatus(error.statusCode ?? 400)),
     clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
       if (socket.writable) socket.end(rawErrorResponse('invalid-request'));

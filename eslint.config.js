@@ -1,0 +1,62 @@
+// Type-aware lint beside Biome: Biome formats and lints syntax; this catches what needs the types, above all
+// a promise from a library (a BullMQ `queue.add()`, a Kysely `execute()`, a pg `end()`) that nobody awaits.
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+/** The files that may read the environment: the config loader and the scripts. Tests are not linted here. */
+const ENVIRONMENT_EDGES = ['packages/config/src/**', 'scripts/**'];
+
+export default defineConfig(
+  { ignores: ['**/node_modules/**', 'test-artifacts/**', 'test/**', '*.config.ts', 'eslint.config.js'] },
+  {
+    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts', 'scripts/**/*.ts'],
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:process', 'process'].map((name) => ({
+            name,
+            importNames: ['env'],
+            message: 'Read the environment once at the edge (packages/config) and pass the parsed config in.',
+          })),
+          patterns: [
+            {
+              group: [
+                '@fulfill/*/src',
+                '@fulfill/*/src/**',
+                '**/packages/*/src/**',
+                '**/apps/*/src/**',
+                '../../*/src/**',
+              ],
+              message: "Import from the package's name: it exports its API from src/index.ts.",
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read the environment once at the edge (packages/config) and pass the parsed config in.',
+        },
+      ],
+    },
+  },
+  {
+    files: ENVIRONMENT_EDGES,
+    rules: { 'no-restricted-properties': 'off' },
+  },
+);

@@ -3,11 +3,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { freePort } from '@fulfill/dev-support';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startPrivateRedis } from '../support/private-redis.ts';
-import { rootPath } from './packaging.ts';
-import { freePort, startNode } from './processes.ts';
+import { startProcess } from '../support/processes.ts';
 
 const created: string[] = [];
 afterAll(async () => {
@@ -42,7 +42,7 @@ function processesUsing(databaseUrl: string): number[] {
 }
 
 function demo(env: Record<string, string>, checkouts: number) {
-  return startNode(['scripts/demo.ts', '--checkouts', String(checkouts)], env, rootPath('.'));
+  return startProcess('scripts/demo.ts', env, ['--checkouts', String(checkouts)]);
 }
 
 const outputLines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');

@@ -1,6 +1,8 @@
+import { freePort } from '@fulfill/dev-support';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type HealthServer, startHealthServer } from '../support/health-server.ts';
+import { runProcess } from '../support/processes.ts';
 import { rootPath } from './packaging.ts';
-import { freePort, type HealthServer, runNode, startHealthServer } from './processes.ts';
 
 const SCRIPT = rootPath('scripts/healthcheck.ts');
 
@@ -21,7 +23,7 @@ const PORTS = { ingest: ['PORT', 'METRICS_PORT'], worker: ['METRICS_PORT', 'PORT
 /** Runs the health check as Docker does (no argument), the role's endpoint on `port`, the other role's closed. */
 async function check(role: 'ingest' | 'worker', port: number, args: string[] = []) {
   const [own, other] = PORTS[role];
-  return runNode([SCRIPT, ...args], { [own]: String(port), [other]: String(await freePort()) });
+  return runProcess(SCRIPT, { [own]: String(port), [other]: String(await freePort()) }, args);
 }
 
 describe('scripts/healthcheck.ts', () => {
@@ -69,8 +71,8 @@ describe('scripts/healthcheck.ts', () => {
   });
 
   it('uses the default ports 3000 and 9464', async () => {
-    const ingest = await runNode([SCRIPT, 'ingest'], {});
-    const worker = await runNode([SCRIPT, 'worker'], {});
+    const ingest = await runProcess(SCRIPT, {}, ['ingest']);
+    const worker = await runProcess(SCRIPT, {}, ['worker']);
     expect(ingest.stdout).toContain('http://127.0.0.1:3000/readyz');
     expect(worker.stdout).toContain('http://127.0.0.1:9464/readyz');
   });
@@ -81,18 +83,18 @@ describe('scripts/healthcheck.ts', () => {
   ])('probes the %s on %s at %s where that names one address', async (role, portVariable, hostVariable) => {
     const server = await serve(200, '127.0.0.2');
     const port = String(server.port);
-    const onHost = await runNode([SCRIPT, role], { [portVariable]: port, [hostVariable]: '127.0.0.2' });
+    const onHost = await runProcess(SCRIPT, { [portVariable]: port, [hostVariable]: '127.0.0.2' }, [role]);
     expect(onHost.code, onHost.stdout).toBe(0);
-    const onWildcard = await runNode([SCRIPT, role], { [portVariable]: port, [hostVariable]: '0.0.0.0' });
+    const onWildcard = await runProcess(SCRIPT, { [portVariable]: port, [hostVariable]: '0.0.0.0' }, [role]);
     expect(onWildcard.code).toBe(1);
     expect(onWildcard.stdout).toContain(`http://127.0.0.1:${port}/readyz`);
   });
 
   it('exits 1, never 2 (reserved by Docker), for an unknown role or a bad port', async () => {
-    const unknown = await runNode([SCRIPT, 'migrate'], {});
+    const unknown = await runProcess(SCRIPT, {}, ['migrate']);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toContain('unknown role "migrate"');
-    const badPort = await runNode([SCRIPT], { PORT: 'http', METRICS_PORT: '70000' });
+    const badPort = await runProcess(SCRIPT, { PORT: 'http', METRICS_PORT: '70000' });
     expect(badPort.code).toBe(1);
     expect(badPort.stdout).toBe(
       'unhealthy: ingest: PORT=http is not a port; worker: METRICS_PORT=70000 is not a port\n',

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HTTP_ERRORS } from '../../apps/ingest/src/errors.ts';
 import { ROLES } from '../../scripts/role.ts';
+import { startProcess } from '../support/processes.ts';
 import { rootPath } from './packaging.ts';
-import { startNode } from './processes.ts';
 
 const read = (path: string) => readFileSync(rootPath(path), 'utf8');
 const readme = read('README.md');
@@ -114,14 +114,15 @@ describe("the Stripe emulator's README", () => {
     const script = JSON.parse(read('packages/stripe-emulator/package.json')).scripts.start as string;
     const words = command.replace(/^pnpm --filter @fulfill\/stripe-emulator start /, '').split(/\s+/);
     const args = [...script.replace(/^node /, '').split(' '), ...words].map((w) => (w === '12111' ? '0' : w));
-    const emulator = startNode(args, {}, rootPath('packages/stripe-emulator'));
+    const [entry = '', ...rest] = args;
+    const emulator = startProcess(entry, {}, rest, { cwd: rootPath('packages/stripe-emulator') });
     try {
       await Promise.race([
         emulator.printed('Stripe emulator listening on'),
         emulator.finished.then((f) => expect.fail(`the emulator exited: ${f.stderr}`)),
       ]);
     } finally {
-      emulator.kill('SIGTERM');
+      emulator.signal('SIGTERM');
       await emulator.finished;
     }
   });

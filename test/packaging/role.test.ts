@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryUrl, isRole, ROLES } from '../../scripts/role.ts';
+import { runProcess, startProcess } from '../support/processes.ts';
 import { rootPath } from './packaging.ts';
-import { runNode, startNode } from './processes.ts';
 
 const SCRIPT = rootPath('scripts/role.ts');
 
@@ -17,7 +17,7 @@ describe('scripts/role.ts', () => {
     ['__proto__'],
     [''],
   ])('exits 2 with a message for the unknown role "%s"', async (role) => {
-    const result = await runNode([SCRIPT, role], {});
+    const result = await runProcess(SCRIPT, {}, [role]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`unknown role "${role}"`);
     expect(result.stderr).toContain('ingest|worker|migrate|stripe-emulator|ops');
@@ -25,7 +25,7 @@ describe('scripts/role.ts', () => {
   });
 
   it('exits 2 with a message when no role is given', async () => {
-    const result = await runNode([SCRIPT], {});
+    const result = await runProcess(SCRIPT, {});
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no role given');
   });
@@ -72,13 +72,13 @@ describe('scripts/role.ts', () => {
     });
 
     it('runs the entry in its own process, with its arguments, and lets SIGTERM reach it', async () => {
-      const child = startNode([join(root, 'scripts/role.ts'), 'worker', '--flag', 'value'], {});
+      const child = startProcess(join(root, 'scripts/role.ts'), {}, ['worker', '--flag', 'value']);
       const first = await Promise.race([
         child.printed('"pid"').then(() => 'printed'),
         child.finished.then((f) => `exited: ${f.stderr}`),
       ]);
       expect(first).toBe('printed');
-      child.kill('SIGTERM');
+      child.signal('SIGTERM');
       const finished = await Promise.race([
         child.finished,
         new Promise<never>((_, reject) =>
@@ -86,14 +86,14 @@ describe('scripts/role.ts', () => {
         ),
       ]);
       const report = JSON.parse(finished.stdout.split('\n')[0] ?? '') as { pid: number; argv: string[] };
-      expect(report.pid).toBe(child.pid);
+      expect(report.pid).toBe(child.child.pid);
       expect(report.argv).toEqual([join(root, 'apps/worker/src/worker.ts'), '--flag', 'value']);
       expect(finished.stdout).toContain('worker got SIGTERM');
       expect(finished.code).toBe(0);
     });
 
     it("exits with the entry's exit code", async () => {
-      const result = await runNode([join(root, 'scripts/role.ts'), 'migrate'], {});
+      const result = await runProcess(join(root, 'scripts/role.ts'), {}, ['migrate']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(3);
     });

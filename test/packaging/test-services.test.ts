@@ -1,6 +1,6 @@
+import { freePort } from '@fulfill/dev-support';
 import { describe, expect, inject, it } from 'vitest';
 import { checkTestServices, describeTestServices } from '../support/resolve-services.ts';
-import { freePort } from './processes.ts';
 
 const services = (databaseUrl: string, redisUrl: string) => ({
   databaseUrl,

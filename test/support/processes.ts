@@ -6,34 +6,87 @@ import { MAIL_FROM, ORDER_ID_SECRET, STRIPE_KEY, type Stack, WEBHOOK_SECRET } fr
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
 export interface RunningProcess {
   child: ChildProcess;
+  /** Its stdout and stderr so far, interleaved as they arrived. */
   output: () => string;
+  /** Resolves once stdout holds the text. */
+  printed: (text: string) => Promise<void>;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
+  /** Resolves once the process has exited and closed its output, with all of it. */
+  finished: Promise<Finished>;
   signal: (signal: NodeJS.Signals) => void;
 }
 
-/** Starts one of the project's entry points (`apps/worker/src/worker.ts`, …) with its own environment. */
+/**
+ * Starts `node <entry> <args>` (an entry point such as `apps/worker/src/worker.ts`, or a script) with exactly
+ * the given environment plus PATH, from the repository's root unless `cwd` says otherwise.
+ */
 export function startProcess(
   entry: string,
   env: Record<string, string>,
   args: string[] = [],
+  { cwd = ROOT }: { cwd?: string } = {},
 ): RunningProcess {
+  const started = performance.now();
   const child = spawn(process.execPath, [entry, ...args], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
+  let stdout = '';
+  let stderr = '';
+  const waiting: { text: string; resolve: () => void }[] = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+    stdout += chunk;
+    for (const w of waiting.filter((w) => stdout.includes(w.text))) w.resolve();
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+    stderr += chunk;
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, output: () => text, exited, signal: (s) => child.kill(s) };
+  const finished = new Promise<Finished>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started }),
+    );
+  });
+  // A spawn error rejects both; a caller awaits one of them, so neither may go unhandled.
+  exited.catch(() => {});
+  finished.catch(() => {});
+  return {
+    child,
+    output: () => text,
+    printed: (wanted) =>
+      stdout.includes(wanted)
+        ? Promise.resolve()
+        : new Promise((resolve) => waiting.push({ text: wanted, resolve })),
+    exited,
+    finished,
+    signal: (s) => child.kill(s),
+  };
+}
+
+/** Runs `node <entry> <args>` to its end: {@link startProcess}'s `finished`. */
+export function runProcess(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  options: { cwd?: string } = {},
+): Promise<Finished> {
+  return startProcess(entry, env, args, options).finished;
 }
 
 /** The environment an ingest or worker process needs to join a test stack's services. */

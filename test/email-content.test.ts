@@ -1,6 +1,7 @@
 import { orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { mailsOfOrder } from './support/observe.ts';
 import { ORDER_ID_SECRET, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -36,7 +37,7 @@ describe('the confirmation email sent over SMTP', () => {
     });
     await stack.emulator.deliverEvent(event.id);
     const identifier = orderIdentifierFor(session.payment_intent as string, ORDER_ID_SECRET);
-    const mail = await waitFor(() => stack.smtp.messages.find((m) => m.messageId?.includes(identifier)), {
+    const mail = await waitFor(() => mailsOfOrder(stack, identifier)[0], {
       what: 'the confirmation',
     });
     expect(mail.messageId).toBe(`<order-${identifier}-confirmation@shop.test>`);

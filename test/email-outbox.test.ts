@@ -12,6 +12,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { mailsOfOrder } from './support/observe.ts';
 import { MAIL_FROM, ORDER_ID_SECRET, STRIPE_KEY, type Stack, startStack } from './support/stack.ts';
 
 let stack: Stack;
@@ -110,7 +111,7 @@ describe('the email outbox', () => {
     }
     expect(dropped).toBeGreaterThan(0);
     expect(result).toMatchObject({ kind: 'sent', orderIdentifier: identifier });
-    expect(stack.smtp.messages.filter((m) => m.messageId?.includes(identifier))).toHaveLength(1);
+    expect(mailsOfOrder(stack, identifier)).toHaveLength(1);
     expect(await outboxRow(orderId)).toMatchObject({ state: 'sent', attempts: 1, lease_token: null });
   });
 
@@ -129,7 +130,7 @@ describe('the email outbox', () => {
     const busy = await deliverOrderEmail(deps(sinkSend()), { orderId, kind: 'confirmation' });
     expect(busy.kind).toBe('busy');
     expect(busy.kind === 'busy' && busy.until.getTime()).toBeGreaterThan(Date.now() + 50_000);
-    expect(stack.smtp.messages.filter((m) => m.messageId?.includes(identifier))).toHaveLength(0);
+    expect(mailsOfOrder(stack, identifier)).toHaveLength(0);
 
     // That worker died: its lease runs out and the row is sendable again, under the same Message-ID.
     await stack.db
@@ -139,7 +140,7 @@ describe('the email outbox', () => {
       .execute();
     const sent = await deliverOrderEmail(deps(sinkSend()), { orderId, kind: 'confirmation' });
     expect(sent).toMatchObject({ kind: 'sent', messageId: `<order-${identifier}-confirmation@shop.test>` });
-    expect(stack.smtp.messages.filter((m) => m.messageId?.includes(identifier))).toHaveLength(1);
+    expect(mailsOfOrder(stack, identifier)).toHaveLength(1);
     expect(await deliverOrderEmail(deps(sinkSend()), { orderId, kind: 'confirmation' })).toMatchObject({
       kind: 'already-sent',
     });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { mailsOfOrder, queuesSettled } from './support/observe.ts';
 import { type RunningProcess, serviceEnv, startProcess } from './support/processes.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -54,18 +55,13 @@ describe('three worker processes on the same queues', () => {
     );
     expect(new Set(orders.map((o) => o.checkout_session_id)).size).toBe(40);
     expect(orders).toHaveLength(40);
-    await waitFor(
-      () => orders.every((o) => stack.smtp.messages.some((m) => m.messageId?.includes(o.order_identifier))),
-      {
-        what: 'every confirmation',
-        timeoutMs: 30_000,
-      },
-    );
-    await waitFor(
-      async () => (await stack.queues.email.getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
-    );
+    await waitFor(() => orders.every((o) => mailsOfOrder(stack, o.order_identifier).length > 0), {
+      what: 'every confirmation',
+      timeoutMs: 30_000,
+    });
+    await queuesSettled(stack, ['email']);
     for (const o of orders) {
-      expect(stack.smtp.messages.filter((m) => m.messageId?.includes(o.order_identifier))).toHaveLength(1);
+      expect(mailsOfOrder(stack, o.order_identifier)).toHaveLength(1);
     }
     const busy = workers.filter((w) => w.output().includes('"msg":"fulfillment"'));
     expect(busy.length).toBeGreaterThanOrEqual(2);

@@ -1,6 +1,7 @@
 import { orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { mailsOfOrder, queuesSettled } from './support/observe.ts';
 import { type PrivateRedis, startPrivateRedis } from './support/private-redis.ts';
 import { ORDER_ID_SECRET, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -37,14 +38,12 @@ describe('SMTP down, then up', () => {
     await stack.smtp.start();
     const [job] = await stack.queues.email.getJobs(['delayed', 'waiting']);
     await job?.promote().catch(() => {});
-    await waitFor(() => stack.smtp.messages.some((m) => m.messageId?.includes(identifier)), {
+    await waitFor(() => mailsOfOrder(stack, identifier).length > 0, {
       what: 'the confirmation after recovery',
       timeoutMs: 20_000,
     });
-    await waitFor(
-      async () => (await stack.queues.email.getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
-    );
-    expect(stack.smtp.messages.filter((m) => m.messageId?.includes(identifier))).toHaveLength(1);
+    await queuesSettled(stack, ['email']);
+    expect(mailsOfOrder(stack, identifier)).toHaveLength(1);
     const sent = await stack.db.selectFrom('email_outbox').selectAll().executeTakeFirstOrThrow();
     expect(sent).toMatchObject({ state: 'sent', last_error: null });
     expect(sent.attempts).toBeGreaterThanOrEqual(2);
@@ -65,13 +64,11 @@ describe('an email that failed for good', () => {
 
     await stack.smtp.start();
     await stack.emulator.deliverEvent(event.id);
-    await waitFor(() => stack.smtp.messages.some((m) => m.messageId?.includes(identifier)), {
+    await waitFor(() => mailsOfOrder(stack, identifier).length > 0, {
       what: 'the confirmation after the redelivery',
     });
-    await waitFor(
-      async () => (await stack.queues.email.getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
-    );
-    expect(stack.smtp.messages.filter((m) => m.messageId?.includes(identifier))).toHaveLength(1);
+    await queuesSettled(stack, ['email']);
+    expect(mailsOfOrder(stack, identifier)).toHaveLength(1);
     expect(await stack.queues.email.getFailedCount()).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { mailsOfOrder } from './support/observe.ts';
 import { type RunningProcess, serviceEnv, startProcess } from './support/processes.ts';
 import { type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -130,15 +131,12 @@ describe('SIGTERM to a worker under load', () => {
     });
     const { rows, counts } = await ordersBySession(stack, sessionIds);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    await waitFor(
-      () => rows.every((r) => stack.smtp.messages.some((m) => m.messageId?.includes(r.order_identifier))),
-      {
-        what: 'every email',
-        timeoutMs: 30_000,
-      },
-    );
+    await waitFor(() => rows.every((r) => mailsOfOrder(stack, r.order_identifier).length > 0), {
+      what: 'every email',
+      timeoutMs: 30_000,
+    });
     for (const r of rows) {
-      expect(stack.smtp.messages.filter((m) => m.messageId?.includes(r.order_identifier))).toHaveLength(1);
+      expect(mailsOfOrder(stack, r.order_identifier)).toHaveLength(1);
     }
     second.signal('SIGTERM');
     expect(await second.exited).toBe(0);

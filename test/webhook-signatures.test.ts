@@ -2,6 +2,7 @@ import { buildApp } from '@fulfill/ingest';
 import { createLogger, createMetrics } from '@fulfill/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { jobCount } from './support/observe.ts';
 import { type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
 import { postSignedWebhook } from './support/webhook.ts';
 
@@ -29,13 +30,9 @@ function post(payload: string, signature?: string) {
   });
 }
 
-async function jobCount() {
-  return stack.queues.fulfillment.getJobCountByTypes('waiting', 'active', 'completed', 'delayed', 'failed');
-}
-
 describe('webhook signature verification', () => {
   it('accepts a valid signature and enqueues one job', async () => {
-    const before = await jobCount();
+    const before = await jobCount(stack, 'fulfillment');
     const { payload } = await completedEventPayload();
     const response = await post(payload, stack.emulator.signPayload(payload, WEBHOOK_SECRET));
     expect(response.statusCode).toBe(200);
@@ -43,7 +40,7 @@ describe('webhook signature verification', () => {
       received: true,
       order_identifier: expect.stringMatching(/^[0-9A-Za-z]{10}$/),
     });
-    expect(await jobCount()).toBe(before + 1);
+    expect(await jobCount(stack, 'fulfillment')).toBe(before + 1);
   });
 
   it('accepts a signature under the second of two configured secrets', async () => {
@@ -91,11 +88,11 @@ describe('webhook signature verification', () => {
       const { payload } = await completedEventPayload();
       const [body, header] = make(payload);
       expect(body.length).toBeGreaterThan(0);
-      const before = await jobCount();
+      const before = await jobCount(stack, 'fulfillment');
       const response = await post(body, header);
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ error: 'invalid-signature' });
-      expect(await jobCount()).toBe(before);
+      expect(await jobCount(stack, 'fulfillment')).toBe(before);
     });
   }
 

@@ -7,6 +7,28 @@ export function ordersOfSession(stack: Stack, sessionId: string) {
   return stack.db.selectFrom('orders').selectAll().where('checkout_session_id', '=', sessionId).execute();
 }
 
+/** The order of a fulfillment key, if there is one yet. */
+export function orderOfKey(stack: Stack, fulfillmentKey: string) {
+  return stack.db
+    .selectFrom('orders')
+    .selectAll()
+    .where('fulfillment_key', '=', fulfillmentKey)
+    .executeTakeFirst();
+}
+
+/** Every job of a queue, whatever its state: a count that work only moves between states. */
+export function jobCount(stack: Stack, name: 'fulfillment' | 'email') {
+  return stack.queues[name].getJobCountByTypes(
+    'waiting',
+    'active',
+    'delayed',
+    'prioritized',
+    'waiting-children',
+    'completed',
+    'failed',
+  );
+}
+
 /** The emails the SMTP sink received for an order, by its identifier. */
 export function mailsOfOrder(stack: Stack, orderIdentifier: string) {
   return stack.smtp.messages.filter((m) => m.messageId?.includes(orderIdentifier));

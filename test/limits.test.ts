@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { jobCount } from './support/observe.ts';
 import { type Stack, startStack } from './support/stack.ts';
+import { waitFor } from './support/wait-for.ts';
 import { postSignedWebhook } from './support/webhook.ts';
 
 const stacks: Stack[] = [];
@@ -58,13 +60,17 @@ describe('load shedding', () => {
     stacks.push(stack);
     const { event } = await completedCheckout(stack.emulator);
     const payload = JSON.stringify(event);
-    // under-pressure samples memory on an interval; give it one sample.
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // under-pressure samples memory on an interval: wait until a read that enqueues nothing is shed.
+    await waitFor(
+      async () => (await stack.app.inject({ method: 'GET', url: '/order/ABCDEFGHIJ' })).statusCode === 503,
+      { what: 'the first memory sample' },
+    );
+    const before = await jobCount(stack, 'fulfillment');
     const response = await postSignedWebhook(stack, payload);
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ error: 'over-capacity' });
     expect(response.headers['retry-after']).toBe('10');
-    expect(await stack.queues.fulfillment.getJobCountByTypes('waiting', 'active', 'completed')).toBe(0);
+    expect(await jobCount(stack, 'fulfillment')).toBe(before);
     const health = await stack.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
   });

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { waitFor } from './support/wait-for.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('a pooled connection terminated while checked out', () => {
         .execute(async (trx) => {
           const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
           await terminate(rows[0]?.pid ?? 0);
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await waitFor(() => errors.length > 0, { what: 'the pool to report the lost connection' });
           await sql`select 1`.execute(trx);
         })
         .then(

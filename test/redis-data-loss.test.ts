@@ -83,7 +83,13 @@ describe('a Redis that restarts empty under a running worker', () => {
       },
     );
     // A few more runs change nothing.
-    await new Promise((resolve) => setTimeout(resolve, 4500));
+    const finishedRuns = () =>
+      linesOf(w.output()).filter((line) => line.includes('"event":"reconcile-finished"')).length;
+    const runsSoFar = finishedRuns();
+    await waitFor(() => finishedRuns() >= runsSoFar + 2, {
+      what: 'two more reconcile runs',
+      timeoutMs: 20_000,
+    });
     expect(await ordersOfSession(stack, acked.session.id)).toHaveLength(1);
     expect(await ordersOfSession(stack, unsent.session.id)).toHaveLength(1);
     expect(mailsOfKey(stack, ackedKey)).toHaveLength(1);

@@ -3,8 +3,18 @@
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-/** The files that may read the environment: the config loader and the scripts. Tests are not linted here. */
-const ENVIRONMENT_EDGES = ['packages/config/src/**', 'scripts/**'];
+/**
+ * The edges that may read the environment: the config loader, the processes' entry files and the scripts.
+ * Everything else takes a parsed config. Tests are not linted here.
+ */
+const ENVIRONMENT_EDGES = [
+  'packages/config/src/**',
+  'apps/ingest/src/server.ts',
+  'apps/worker/src/worker.ts',
+  'apps/ops/src/cli.ts',
+  'packages/db/src/migrate-cli.ts',
+  'scripts/**',
+];
 
 export default defineConfig(
   { ignores: ['**/node_modules/**', 'test-artifacts/**', 'test/**', '*.config.ts', 'eslint.config.js'] },
@@ -19,6 +29,7 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
+      // A missing case is an error; a written `default` is a decision, and covers the rest.
       '@typescript-eslint/switch-exhaustiveness-check': [
         'error',
         { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },

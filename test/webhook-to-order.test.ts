@@ -1,7 +1,7 @@
 import { orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout, createTestSession } from './support/checkout.ts';
-import { jobCount, mailsOfOrder, orderOfKey } from './support/observe.ts';
+import { jobCount, mailsOfOrder, orderOfKey, queuesSettled } from './support/observe.ts';
 import { ORDER_ID_SECRET, type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 import { postSignedWebhook } from './support/webhook.ts';
@@ -86,9 +86,17 @@ describe('checkout.session.completed through the webhook', () => {
     ]);
   });
 
-  it('never writes an email address, a postal address or a secret to the logs', () => {
+  it('never writes an email address, a postal address or a secret to the logs', async () => {
+    // A checkout of its own, from the webhook to the sent confirmation, so the logs hold every step's lines.
+    const { session, event } = await completedCheckout(stack.emulator);
+    await stack.emulator.deliverEvent(event.id);
+    const identifier = orderIdentifierFor(session.payment_intent as string, ORDER_ID_SECRET);
+    await waitFor(() => mailsOfOrder(stack, identifier).length > 0, { what: 'the confirmation email' });
+    await queuesSettled(stack);
     const all = stack.logLines.join('\n');
     expect(stack.logLines.length).toBeGreaterThan(3);
+    expect(all).toContain(event.id);
+    expect(all).toContain(identifier);
     for (const secret of [
       'ada@example.com',
       'Analytical',

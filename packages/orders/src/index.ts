@@ -54,9 +54,10 @@ export {
   type CheckoutLineItem,
   type CheckoutSession,
   type CheckoutSessionsApi,
+  classifyStripeError,
   isStripeNotFound,
-  isStripeRetryable,
   type ReconcileStripeApi,
+  type StripeErrorKind,
   type StripeEventSummary,
 } from './stripe-api.ts';
 export { createStripeClient, type Stripe } from './stripe-client.ts';

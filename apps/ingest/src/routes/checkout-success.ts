@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { IngestDeps } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
-import { classifyStripeError } from '../stripe-errors.ts';
+import { stripeFailureAnswer } from '../stripe-errors.ts';
 
 const POLL_INTERVAL_MS = 100;
 const SESSION_ID = '^cs_[A-Za-z0-9_]{1,250}$';
@@ -66,16 +66,13 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
       try {
         session = await deps.stripe.checkout.sessions.retrieve(sessionId);
       } catch (error) {
-        switch (classifyStripeError(error)) {
-          case 'not-found':
-            return sendError(reply, 'session-not-found');
-          case 'rejected':
-            log.info({ outcome: 'invalid-session-id', err: error }, 'Stripe rejected the session id');
-            return sendError(reply, 'invalid-session-id');
-          case 'unavailable':
-            log.error({ outcome: 'stripe-unavailable', err: error }, 'session retrieve failed');
-            return sendError(reply, 'stripe-unavailable', { 'retry-after': '5' });
+        const answer = stripeFailureAnswer(error);
+        if (answer.code === 'invalid-session-id') {
+          log.info({ outcome: 'invalid-session-id', err: error }, 'Stripe rejected the session id');
+        } else if (answer.code === 'stripe-unavailable') {
+          log.error({ outcome: 'stripe-unavailable', err: error }, 'session retrieve failed');
         }
+        return sendError(reply, answer.code, answer.headers);
       }
       if (session.status !== 'complete') return sendError(reply, 'session-not-complete');
 

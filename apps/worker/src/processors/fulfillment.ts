@@ -1,4 +1,4 @@
-import { fulfillCheckout, isStripeRetryable } from '@fulfill/orders';
+import { classifyStripeError, fulfillCheckout } from '@fulfill/orders';
 import { enqueueEmail } from '@fulfill/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
@@ -26,8 +26,9 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
         },
       );
     } catch (error) {
-      if (isStripeRetryable(error) || !isStripeError(error)) throw error;
-      throw new UnrecoverableError(`Stripe rejected the request: ${(error as Error).message}`);
+      // Only Stripe's refusal of the request is final; the queue retries everything else.
+      if (classifyStripeError(error) === 'retryable' || !(error instanceof Error)) throw error;
+      throw new UnrecoverableError(`Stripe rejected the request: ${error.message}`);
     }
 
     switch (result.kind) {
@@ -74,9 +75,4 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
       }
     }
   };
-}
-
-function isStripeError(error: unknown): boolean {
-  const type = (error as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && type.startsWith('Stripe');
 }

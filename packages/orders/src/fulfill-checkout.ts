@@ -1,8 +1,9 @@
 import type { Database, EmailKind, Order, OrderStatus } from '@fulfill/db';
 import type { Kysely, Transaction } from 'kysely';
 import { orderFieldsOf, orderItemsOf } from './checkout-order.ts';
+import { recordOwedEmail } from './email-outbox.ts';
 import { fulfillmentKeyOf, orderIdentifierFor } from './order-identifier.ts';
-import { canTransition, emailForStatus, outcomeOfSession } from './order-status.ts';
+import { canTransition, outcomeOfSession } from './order-status.ts';
 import {
   type CheckoutLineItem,
   type CheckoutSession,
@@ -68,25 +69,6 @@ async function recordEvent(trx: Transaction<Database>, input: FulfillInput): Pro
     })
     .onConflict((oc) => oc.column('event_id').doUpdateSet({ processed_at: new Date() }))
     .execute();
-}
-
-/** Inserts the outbox row the order's status owes, and returns it when it is still unsent. */
-async function pendingEmailsOf(trx: Transaction<Database>, order: Order): Promise<PendingEmails> {
-  const owed = emailForStatus(order.status);
-  if (!owed) return [];
-  await trx
-    .insertInto('email_outbox')
-    .values({ order_id: order.id, kind: owed, last_error: null, message_id: null, sent_at: null })
-    .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
-    .execute();
-  const row = await trx
-    .selectFrom('email_outbox')
-    .select('state')
-    .where('order_id', '=', order.id)
-    .where('kind', '=', owed)
-    .executeTakeFirstOrThrow();
-  // A row being sent is owed too: its sender may have died, and the email job dedupes against a live one.
-  return row.state === 'pending' || row.state === 'sending' ? [owed] : [];
 }
 
 async function recordExpiry(
@@ -163,7 +145,7 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       if (items.length > 0)
         await trx.insertInto('order_items').values(orderItemsOf(inserted.id, items)).execute();
       await recordEvent(trx, input);
-      return { kind: 'created', order: inserted, pendingEmails: await pendingEmailsOf(trx, inserted) };
+      return { kind: 'created', order: inserted, pendingEmails: await recordOwedEmail(trx, inserted) };
     }
 
     const existing = await trx
@@ -174,7 +156,7 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       .executeTakeFirstOrThrow();
     await recordEvent(trx, input);
     if (!canTransition(existing.status, outcome.status)) {
-      return { kind: 'unchanged', order: existing, pendingEmails: await pendingEmailsOf(trx, existing) };
+      return { kind: 'unchanged', order: existing, pendingEmails: await recordOwedEmail(trx, existing) };
     }
     const updated = await trx
       .updateTable('orders')
@@ -186,7 +168,7 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       kind: 'updated',
       order: updated,
       previousStatus: existing.status,
-      pendingEmails: await pendingEmailsOf(trx, updated),
+      pendingEmails: await recordOwedEmail(trx, updated),
     };
   });
 }

@@ -11,6 +11,7 @@ export {
   messageIdFor,
   type OutgoingMail,
 } from './deliver-order-email.ts';
+export { findUnsentEmails } from './email-outbox.ts';
 export type { EmailOrder, RenderedEmail } from './emails/index.ts';
 export { escapeHtml, renderConfirmation, renderPaymentFailed } from './emails/index.ts';
 export {
@@ -41,6 +42,7 @@ export {
   type SessionOutcome,
   type SessionState,
 } from './order-status.ts';
+export { orderByFulfillmentKey, type PublicOrderView, publicOrderView } from './order-view.ts';
 export {
   type ReconcileDeps,
   type ReconcileInput,
@@ -61,4 +63,3 @@ export {
   type StripeEventSummary,
 } from './stripe-api.ts';
 export { createStripeClient, type Stripe } from './stripe-client.ts';
-export { findUnsentEmails } from './unsent-emails.ts';

@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { Database } from '@fulfill/db';
-import { fulfillmentKeyOf, orderIdentifierFor } from '@fulfill/orders';
+import { fulfillmentKeyOf, orderByFulfillmentKey, orderIdentifierFor } from '@fulfill/orders';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { IngestDeps } from '../deps.ts';
@@ -14,11 +14,7 @@ const SESSION_ID = '^cs_[A-Za-z0-9_]{1,250}$';
 async function waitForOrder(db: Kysely<Database>, fulfillmentKey: string, waitMs: number) {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const order = await db
-      .selectFrom('orders')
-      .select(['order_identifier', 'status'])
-      .where('fulfillment_key', '=', fulfillmentKey)
-      .executeTakeFirst();
+    const order = await orderByFulfillmentKey(db, fulfillmentKey);
     if (order || Date.now() >= deadline) return order;
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, deadline - Date.now())));
   }

@@ -1,0 +1,60 @@
+import type { ManagedProcess } from './fault-stack.ts';
+
+// An address as RFC 5321 and 6531 allow it: any non-space local part, then a domain of Unicode labels, an IP
+// literal or a bare host such as `localhost`. Message-IDs (`<order-…@shop.test>`) look the same and are not
+// personal data, so they are left out.
+const ADDRESS = /[^\s"'<>(),;:\\[\]@]+@(?:\[[^\]\s]+\]|[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*)/gu;
+const MESSAGE_ID = /^order-[A-Za-z0-9]+-(?:confirmation|payment_failed)@/;
+const SECRET = /\b(?:whsec_|sk_(?:test|live)_|rk_(?:test|live)_)[A-Za-z0-9_]*/g;
+// 13 to 19 digits, optionally grouped by spaces or dashes, that pass the Luhn check. Epoch milliseconds in
+// `"time":…` are 13 digits too, so JSON numbers are masked first.
+const CARD = /(?<![\d.])\d(?:[ -]?\d){12,18}(?![\d.])/g;
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function excerpt(text: string, index: number): string {
+  return text.slice(Math.max(0, index - 60), index + 60).replace(/\s+/g, ' ');
+}
+
+/**
+ * Scans each process's whole output for an email address (the customers' own, in any form, and anything that
+ * looks like one), a card-like number, or a Stripe secret. Returns one line per finding, with an excerpt.
+ */
+export function scanLogs(processes: ManagedProcess[], customerEmails: string[]): string[] {
+  const findings: string[] = [];
+  const known = [...new Set(customerEmails.filter((e) => e.length > 0))];
+  for (const p of processes) {
+    const text = p.process.output();
+    const hits: string[] = [];
+    for (const email of known) {
+      const index = text.indexOf(email);
+      if (index !== -1) hits.push(`customer address: …${excerpt(text, index)}…`);
+    }
+    for (const match of text.matchAll(ADDRESS)) {
+      if (MESSAGE_ID.test(match[0])) continue;
+      hits.push(`address-like ${match[0]}: …${excerpt(text, match.index)}…`);
+    }
+    for (const match of text.matchAll(SECRET)) hits.push(`secret ${match[0].slice(0, 8)}…`);
+    const masked = text.replace(/":\s*-?\d+(?:\.\d+)?/g, '":0');
+    for (const match of masked.matchAll(CARD)) {
+      const digits = match[0].replace(/\D/g, '');
+      if (luhn(digits)) hits.push(`card-like number: …${excerpt(masked, match.index)}…`);
+    }
+    const unique = [...new Set(hits)];
+    if (unique.length > 0) {
+      findings.push(`${p.name} log: ${unique.length} leak(s), e.g. ${unique.slice(0, 2).join(' | ')}`);
+    }
+  }
+  return findings;
+}

@@ -193,14 +193,14 @@ describe('ops reconcile', () => {
     expect(first.output).toContain(
       `recovered session=${session.id} reason=order-missing order=none expected=paid event=${event.id}`,
     );
-    expect(first.output).toMatch(/: 1 recovered$/m);
+    expect(first.output).toMatch(/: 1 recovered, 0 emails requeued$/m);
     await waitFor(() => mailsFor(key).length > 0, { what: 'the confirmation' });
     await settled();
 
     const second = await ops('reconcile');
     expect(second.code, second.output).toBe(0);
     expect(second.output).not.toContain('recovered session=');
-    expect(second.output).toMatch(/\(72h\): 0 recovered$/m);
+    expect(second.output).toMatch(/\(72h\): 0 recovered, 0 emails requeued$/m);
     expect(await ordersFor(session.id)).toHaveLength(1);
     expect(mailsFor(key)).toHaveLength(1);
   });

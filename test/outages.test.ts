@@ -24,11 +24,13 @@ describe('SMTP down, then up', () => {
     const failing = await waitFor(
       async () => {
         const row = await stack.db.selectFrom('email_outbox').selectAll().executeTakeFirst();
-        return row && row.attempts >= 1 ? row : undefined;
+        // A failed attempt hands the row back (`pending`, its error kept) until the queue retries it.
+        return row?.last_error && row.state === 'pending' ? row : undefined;
       },
       { what: 'a failed send attempt' },
     );
-    expect(failing).toMatchObject({ state: 'pending', kind: 'confirmation' });
+    expect(failing).toMatchObject({ state: 'pending', kind: 'confirmation', lease_token: null });
+    expect(failing.attempts).toBeGreaterThanOrEqual(1);
     expect(failing.last_error).toBeTruthy();
     expect(failing.last_error).not.toContain('ada@example.com');
 

@@ -137,12 +137,14 @@ describe('the reconciler', () => {
     // The lost checkout never had a job; the delayed one's job had run, so a follow-up job was added.
     expect(alarms.find((a) => a.sessionId === lost.session.id)).toMatchObject({
       outcome: 'added',
-      jobId: lostKey,
+      fulfillmentJobId: lostKey,
       eventId: lost.event.id,
     });
+    // `jobId` stays the reconcile run's own job, so each alarm names the run that raised it.
+    for (const alarm of alarms) expect(String(alarm.jobId)).toMatch(/^manual-/);
     const followUp = alarms.find((a) => a.sessionId === delayed.session.id);
     expect(followUp).toMatchObject({ outcome: 'follow-up', reason: 'order-behind', eventId: succeeded.id });
-    expect(String(followUp?.jobId)).toMatch(new RegExp(`^${delayedKey}__reconcile-\\d+$`));
+    expect(String(followUp?.fulfillmentJobId)).toMatch(new RegExp(`^${delayedKey}__reconcile-\\d+$`));
 
     const second = await runReconcile();
     expect(second).toEqual({
@@ -221,7 +223,7 @@ describe('the reconciler', () => {
     expect(run).toMatchObject({ recovered: 1, pending: 0 });
     const alarm = reconcileLogs('reconcile-recovered').find((a) => a.sessionId === session.id);
     // Only the session list shows it: the event's delivery succeeded.
-    expect(alarm).toMatchObject({ reason: 'order-missing', outcome: 'added', jobId: key });
+    expect(alarm).toMatchObject({ reason: 'order-missing', outcome: 'added', fulfillmentJobId: key });
     expect(alarm?.eventId).toBeUndefined();
     await waitFor(async () => (await ordersFor(session.id)).length === 1, { what: 'the recovered order' });
     await waitFor(() => mailsFor(key).length === 1, { what: 'the confirmation' });

@@ -51,6 +51,7 @@ export interface StackOptions {
   /** Whether the emulator delivers events to the ingest on its own (default false: tests deliver). */
   autoDeliver?: boolean;
   emailAttempts?: number;
+  emailLeaseMs?: number;
   lockDurationMs?: number;
   /** How far back the in-process reconcile processor looks (default 72 h). */
   reconcileLookbackMs?: number;
@@ -117,6 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         shopName: 'Test Shop',
         concurrency: 5,
         emailAttempts: options.emailAttempts ?? 15,
+        emailLeaseMs: options.emailLeaseMs ?? 30_000,
         lockDurationMs: options.lockDurationMs ?? 30_000,
         reconcileLookbackMs: options.reconcileLookbackMs ?? 72 * 3600 * 1000,
       },

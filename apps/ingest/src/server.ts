@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '@fulfill/config';
 import { createDb } from '@fulfill/db';
-import { createLogger, createMetrics } from '@fulfill/observability';
+import { createConnectionErrors, createLogger, createMetrics } from '@fulfill/observability';
 import { createStripeClient } from '@fulfill/orders';
 import { closeQueues, createProducerConnection, createQueues, queueCountsCollector } from '@fulfill/queue';
 import closeWithGrace from 'close-with-grace';
@@ -9,15 +9,15 @@ import { buildApp } from './app.ts';
 const config = loadConfigOrExit('ingest');
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'ingest' });
 const redis = createProducerConnection(config.REDIS_URL);
-redis.on('error', (err) =>
-  logger.warn({ event: 'redis-error', message: err.message }, 'redis connection error'),
-);
 const queues = createQueues(redis, config.QUEUE_PREFIX);
-const db = createDb(config.DATABASE_URL, {
-  onError: (err) =>
-    logger.warn({ event: 'postgres-error', message: err.message }, 'idle database connection lost'),
-});
 const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
+const connectionErrors = createConnectionErrors({ logger, registry: metrics.registry });
+redis.on('error', (err) => connectionErrors.report('redis', err, 'producer'));
+redis.on('ready', () => connectionErrors.restored('redis', 'producer'));
+const db = createDb(config.DATABASE_URL, {
+  onError: (err) => connectionErrors.report('postgres', err, 'pool'),
+  onConnect: () => connectionErrors.restored('postgres', 'pool'),
+});
 
 const app = await buildApp({
   settings: {

@@ -1,5 +1,5 @@
 import type { Database } from '@fulfill/db';
-import type { Metrics } from '@fulfill/observability';
+import type { ConnectionErrors, Metrics } from '@fulfill/observability';
 import type { CheckoutSessionsApi, OutgoingMail, ReconcileStripeApi } from '@fulfill/orders';
 import type { Queues } from '@fulfill/queue';
 import type { ConnectionOptions } from 'bullmq';
@@ -12,6 +12,8 @@ export interface WorkerSettings {
   shopName: string;
   concurrency: number;
   emailAttempts: number;
+  /** How long an email claim lasts unrenewed: a worker that dies mid-send frees its email after about this long. */
+  emailLeaseMs: number;
   /** How long a job's lock lasts; a worker that dies mid-job frees its job after about this long. */
   lockDurationMs: number;
   /** How far back each reconcile run looks at Checkout Sessions and undelivered events, in ms. */
@@ -30,4 +32,6 @@ export interface WorkerDeps {
   prefix: string;
   sendMail: (mail: OutgoingMail) => Promise<unknown>;
   metrics: Metrics;
+  /** Hears the errors of the workers' own Redis connections; without it they are logged each time. */
+  connectionErrors?: ConnectionErrors;
 }

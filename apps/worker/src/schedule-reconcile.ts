@@ -1,5 +1,6 @@
 import { JOB_NAMES } from '@fulfill/orders';
 import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
 
 /** The one job scheduler of the reconcile queue; every worker upserts the same id. */
 export const RECONCILE_SCHEDULER_ID = 'reconcile';
@@ -11,8 +12,9 @@ export interface ScheduleResult {
 
 /**
  * Makes sure the reconcile queue produces a reconcile job every `everyMs`. Safe to call from every worker at
- * every start: a scheduler with the same interval is left alone, so restarts never postpone the next run and
- * several workers never add a run each. A new or changed scheduler runs first one interval from now.
+ * any time: a scheduler with the same interval is left alone, so restarts never postpone the next run and
+ * several workers never add a run each. A missing scheduler means a first start or a Redis that lost its data,
+ * which may have taken jobs with it: the new one runs at once. A changed interval runs first one interval on.
  */
 export async function scheduleReconcile(queue: Queue, everyMs: number): Promise<ScheduleResult> {
   const existing = await queue.getJobScheduler(RECONCILE_SCHEDULER_ID);
@@ -21,7 +23,7 @@ export async function scheduleReconcile(queue: Queue, everyMs: number): Promise<
   }
   await queue.upsertJobScheduler(
     RECONCILE_SCHEDULER_ID,
-    { every: everyMs, startDate: Date.now() + everyMs },
+    { every: everyMs, startDate: existing ? Date.now() + everyMs : Date.now() },
     {
       name: JOB_NAMES.reconcile,
       data: {},
@@ -34,4 +36,63 @@ export async function scheduleReconcile(queue: Queue, everyMs: number): Promise<
     },
   );
   return { kind: existing ? 'updated' : 'created', everyMs };
+}
+
+/**
+ * Keeps the reconcile schedule in Redis for as long as the worker runs: asserts it now, again every `everyMs`
+ * (at most every 5 minutes), and whenever `reconnected` fires, so a Redis that restarted empty has it back
+ * within one period. A failed assertion is logged and tried again at the next tick.
+ */
+export function keepReconcileScheduled(
+  queue: Queue,
+  options: {
+    everyMs: number;
+    logger: Logger;
+    /** Subscribes to the Redis connection's reconnects. */
+    onReconnect: (listener: () => void) => void;
+  },
+): { stop: () => void } {
+  let stopped = false;
+  let running = false;
+  let ready = false;
+  const assert = (why: 'start' | 'period' | 'reconnect') => {
+    if (stopped || running) return;
+    running = true;
+    scheduleReconcile(queue, options.everyMs)
+      .then(
+        (result) => {
+          if (!ready) {
+            ready = true;
+            options.logger.info(
+              { event: 'reconcile-scheduled', why, ...result },
+              'reconcile scheduler ready',
+            );
+          } else if (result.kind !== 'unchanged') {
+            // Gone from Redis while this worker ran: Redis restarted empty or someone removed it.
+            options.logger.warn(
+              { event: 'reconcile-scheduled', why, ...result },
+              'reconcile scheduler restored',
+            );
+          }
+        },
+        (err: Error) =>
+          options.logger.warn(
+            { event: 'reconcile-schedule-failed', why, message: err.message },
+            'reconcile scheduler not asserted; trying again',
+          ),
+      )
+      .finally(() => {
+        running = false;
+      });
+  };
+  assert('start');
+  const timer = setInterval(() => assert('period'), Math.min(options.everyMs, 300_000));
+  timer.unref();
+  options.onReconnect(() => assert('reconnect'));
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }

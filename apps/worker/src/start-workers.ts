@@ -27,7 +27,12 @@ function instrument(deps: WorkerDeps, worker: Worker): Worker {
       final ? 'job failed for good' : 'job failed; will retry',
     );
   });
-  worker.on('error', (error: Error) => deps.logger.error({ queue, err: error }, 'worker error'));
+  // Every worker has blocking Redis connections of its own; their errors arrive here, and are survived.
+  worker.on('error', (error: Error) =>
+    deps.connectionErrors
+      ? deps.connectionErrors.report('redis', error, `worker:${queue}`)
+      : deps.logger.error({ queue, err: error }, 'worker error'),
+  );
   return worker;
 }
 

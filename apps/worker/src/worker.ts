@@ -1,35 +1,35 @@
 import { once } from 'node:events';
 import { loadConfigOrExit } from '@fulfill/config';
 import { createDb } from '@fulfill/db';
-import { createLogger, createMetrics } from '@fulfill/observability';
+import { createConnectionErrors, createLogger, createMetrics } from '@fulfill/observability';
 import { createStripeClient } from '@fulfill/orders';
 import { closeQueues, createProducerConnection, createQueues, queueCountsCollector } from '@fulfill/queue';
 import closeWithGrace from 'close-with-grace';
 import nodemailer from 'nodemailer';
 import { createWorkerHttpServer } from './http.ts';
-import { scheduleReconcile } from './schedule-reconcile.ts';
+import { keepReconcileScheduled } from './schedule-reconcile.ts';
 import { startWorkers } from './start-workers.ts';
 
 const config = loadConfigOrExit('worker');
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 const producer = createProducerConnection(config.REDIS_URL);
-producer.on('error', (err) =>
-  logger.warn({ event: 'redis-error', message: err.message }, 'redis connection error'),
-);
 const queues = createQueues(producer, config.QUEUE_PREFIX);
+const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
+const connectionErrors = createConnectionErrors({ logger, registry: metrics.registry });
+producer.on('error', (err) => connectionErrors.report('redis', err, 'producer'));
+producer.on('ready', () => connectionErrors.restored('redis', 'producer'));
 const db = createDb(config.DATABASE_URL, {
   max: config.WORKER_CONCURRENCY * 2 + 2,
-  onError: (err) =>
-    logger.warn({ event: 'postgres-error', message: err.message }, 'idle database connection lost'),
+  onError: (err) => connectionErrors.report('postgres', err, 'pool'),
+  onConnect: () => connectionErrors.restored('postgres', 'pool'),
 });
-const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
 const transport = nodemailer.createTransport({
   url: config.SMTP_URL,
   pool: true,
   maxConnections: 5,
-  connectionTimeout: 10_000,
-  greetingTimeout: 10_000,
-  socketTimeout: 30_000,
+  connectionTimeout: 60_000,
+  greetingTimeout: config.SMTP_GREETING_TIMEOUT,
+  socketTimeout: config.SMTP_SOCKET_TIMEOUT,
 });
 
 const running = startWorkers({
@@ -39,6 +39,7 @@ const running = startWorkers({
     shopName: config.SHOP_NAME,
     concurrency: config.WORKER_CONCURRENCY,
     emailAttempts: config.EMAIL_ATTEMPTS,
+    emailLeaseMs: config.EMAIL_LEASE,
     lockDurationMs: config.JOB_LOCK_MS,
     reconcileLookbackMs: config.RECONCILE_LOOKBACK,
   },
@@ -50,20 +51,21 @@ const running = startWorkers({
   prefix: config.QUEUE_PREFIX,
   sendMail: (mail) => transport.sendMail(mail),
   metrics,
+  connectionErrors,
 });
 
 let closing = false;
-let scheduleRetry: NodeJS.Timeout | undefined;
-const ensureReconcileScheduled = (): void => {
-  scheduleReconcile(queues.reconcile, config.RECONCILE_EVERY).then(
-    (result) => logger.info({ event: 'reconcile-scheduled', ...result }, 'reconcile scheduler ready'),
-    (err: Error) => {
-      logger.warn({ event: 'reconcile-schedule-failed', message: err.message }, 'retrying in 30 s');
-      if (!closing) scheduleRetry = setTimeout(ensureReconcileScheduled, 30_000).unref();
-    },
-  );
-};
-ensureReconcileScheduled();
+let connectedOnce = false;
+const reconcileSchedule = keepReconcileScheduled(queues.reconcile, {
+  everyMs: config.RECONCILE_EVERY,
+  logger,
+  // The first `ready` is the start, already covered; each later one follows a reconnect.
+  onReconnect: (listener) =>
+    producer.on('ready', () => {
+      if (connectedOnce) listener();
+      connectedOnce = true;
+    }),
+});
 
 const http = createWorkerHttpServer({ registry: metrics.registry, healthy: () => !closing });
 http.listen(config.METRICS_PORT, config.METRICS_HOST);
@@ -77,7 +79,7 @@ logger.info(
 // by the timeout or a second signal is picked up again by another worker once its lock expires.
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ signal, err }) => {
   closing = true;
-  clearTimeout(scheduleRetry);
+  reconcileSchedule.stop();
   if (err) logger.error({ err }, 'closing after an error');
   logger.info({ event: 'shutdown', signal }, 'worker closing');
   await running.close();

@@ -84,6 +84,10 @@ export const worker = {
   METRICS_PORT: integer(0, 65_535).default(9464),
   METRICS_HOST: nonEmpty.default('0.0.0.0'),
   EMAIL_ATTEMPTS: integer(1, 100).default(15),
+  EMAIL_LEASE: duration.default(120_000),
+  // RFC 5321 4.5.3.2: a client waits 5 minutes for the greeting and 10 for the reply to the end of DATA.
+  SMTP_GREETING_TIMEOUT: duration.default(300_000),
+  SMTP_SOCKET_TIMEOUT: duration.default(600_000),
   JOB_LOCK_MS: integer(1000, 600_000).default(30_000),
   RECONCILE_EVERY: duration.default(600_000),
   RECONCILE_LOOKBACK: duration.default(259_200_000),

@@ -4,7 +4,11 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type OrderStatus = 'awaiting_payment' | 'paid' | 'payment_failed' | 'cancelled';
 export type EmailKind = 'confirmation' | 'payment_failed';
-export type OutboxState = 'pending' | 'sent';
+/**
+ * `pending`: owed, nobody sending; `sending`: claimed by a worker until `lease_expires_at`; `sent`: the mail
+ * server accepted it; `failed`: the mail server rejected it for good (a 5xx for the recipient or message).
+ */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
 
 /** A postal address as Stripe returns it. */
 export interface PostalAddress {
@@ -75,6 +79,9 @@ export interface EmailOutboxTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   sent_at: Date | null;
+  /** The claim of the worker sending it; only that worker renews or releases the lease. */
+  lease_token: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface CheckoutExpirationsTable {

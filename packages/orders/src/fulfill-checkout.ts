@@ -85,7 +85,8 @@ async function pendingEmailsOf(trx: Transaction<Database>, order: Order): Promis
     .where('order_id', '=', order.id)
     .where('kind', '=', owed)
     .executeTakeFirstOrThrow();
-  return row.state === 'pending' ? [owed] : [];
+  // A row being sent is owed too: its sender may have died, and the email job dedupes against a live one.
+  return row.state === 'pending' || row.state === 'sending' ? [owed] : [];
 }
 
 async function recordExpiry(

@@ -7,9 +7,9 @@ export {
   type DeliverDeps,
   type DeliverResult,
   deliverOrderEmail,
+  isPermanentMailRejection,
   messageIdFor,
   type OutgoingMail,
-  recordEmailFailure,
 } from './deliver-order-email.ts';
 export type { EmailOrder, RenderedEmail } from './emails/index.ts';
 export { escapeHtml, renderConfirmation, renderPaymentFailed } from './emails/index.ts';

@@ -1,10 +1,11 @@
 import type { Database, EmailKind } from '@fulfill/db';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { emailForStatus } from './order-status.ts';
 
 /**
  * Outbox emails still unsent a while after they were owed, for orders whose status still owes them: the
- * ones whose email job may have been lost (a Redis that lost its data) and should be enqueued again.
+ * ones whose email job may have been lost (a Redis that lost its data) and should be enqueued again. A row
+ * claimed by a sender counts only once its lease has run out (the sender died).
  */
 export async function findUnsentEmails(
   db: Kysely<Database>,
@@ -14,7 +15,15 @@ export async function findUnsentEmails(
     .selectFrom('email_outbox')
     .innerJoin('orders', 'orders.id', 'email_outbox.order_id')
     .select(['email_outbox.order_id', 'email_outbox.kind', 'orders.status'])
-    .where('email_outbox.state', '=', 'pending')
+    .where((eb) =>
+      eb.or([
+        eb('email_outbox.state', '=', 'pending'),
+        eb.and([
+          eb('email_outbox.state', '=', 'sending'),
+          eb('email_outbox.lease_expires_at', '<', sql<Date>`now()`),
+        ]),
+      ]),
+    )
     .where('email_outbox.created_at', '<', input.olderThan)
     .orderBy('email_outbox.id')
     .limit(input.limit ?? 1000)

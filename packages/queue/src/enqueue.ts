@@ -63,14 +63,14 @@ export async function enqueueFulfillment(
 }
 
 /**
- * Enqueues the email job of an outbox row. A job for it that already failed for good is retried; one that
- * completed while the row is still unsent is replaced. Either way the email handler checks the outbox, so a
- * duplicate job never sends twice.
+ * Enqueues the email job of an outbox row. A job for it that already failed for good is retried (unless
+ * `retryFailed` is false: then it is left as it is, `exists`); one that completed while the row is still unsent
+ * is replaced. Either way the email handler claims the outbox row first, so a duplicate job never sends twice.
  */
 export async function enqueueEmail(
   queue: Queue,
   data: EmailJobData,
-  options: { attempts?: number } = {},
+  options: { attempts?: number; retryFailed?: boolean } = {},
 ): Promise<'added' | 'exists' | 'retried' | 'replaced'> {
   const jobId = emailJobId(data.orderId, data.kind);
   const opts = emailJobOptions(options.attempts ?? DEFAULT_ATTEMPTS.email);
@@ -78,6 +78,7 @@ export async function enqueueEmail(
   if (existing) {
     const state = await existing.getState();
     if (state === 'failed') {
+      if (options.retryFailed === false) return 'exists';
       await existing.retry('failed', { resetAttemptsMade: true });
       return 'retried';
     }

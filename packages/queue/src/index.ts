@@ -3,3 +3,4 @@ export { type EnqueuedRecovery, enqueueRecoveries } from './enqueue-recoveries.t
 export { DEFAULT_ATTEMPTS, emailJobOptions, fulfillmentJobOptions } from './job-options.ts';
 export { queueCountsCollector } from './queue-counts.ts';
 export { closeQueues, createProducerConnection, createQueues, type Queues } from './queues.ts';
+export { EMAIL_GRACE_MS, type ReconcileRun, runReconcile } from './run-reconcile.ts';

@@ -22,13 +22,26 @@ export function createProducerConnection(redisUrl: string): Redis {
   });
 }
 
-/** Opens the three queues on one connection. Close them with `closeQueues`. */
-export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
+/**
+ * Opens the three queues on one connection. Close them with `closeQueues`. Each queue repeats its connection's
+ * errors; `onError` hears them, and without it they are dropped, since the connection's owner reports them.
+ * (A queue with no listener would print each one to stderr as a raw stack trace.)
+ */
+export function createQueues(
+  connection: ConnectionOptions,
+  prefix: string,
+  onError: (error: Error, queue: string) => void = () => {},
+): Queues {
   const opts = { connection, prefix };
+  const open = (name: string) => {
+    const queue = new Queue(name, opts);
+    queue.on('error', (error: Error) => onError(error, name));
+    return queue;
+  };
   return {
-    fulfillment: new Queue(QUEUE_NAMES.fulfillment, opts),
-    email: new Queue(QUEUE_NAMES.email, opts),
-    reconcile: new Queue(QUEUE_NAMES.reconcile, opts),
+    fulfillment: open(QUEUE_NAMES.fulfillment),
+    email: open(QUEUE_NAMES.email),
+    reconcile: open(QUEUE_NAMES.reconcile),
   };
 }
 

@@ -1,21 +1,18 @@
-import { reconcileCheckouts } from '@fulfill/orders';
-import { enqueueRecoveries } from '@fulfill/queue';
+import { runReconcile } from '@fulfill/queue';
 import type { OpsDeps } from '../deps.ts';
 
 /**
- * `reconcile [--since DURATION]`: one reconcile run now, as the worker's scheduled one does, printing each
- * checkout it enqueued. Unlike the scheduled run, it does not move `fulfill_reconcile_recovered_total`.
+ * `reconcile [--since DURATION]`: one reconcile run now, the same `runReconcile` as the worker's scheduled one,
+ * printing each checkout and email it enqueued. Unlike the scheduled run, it does not move
+ * `fulfill_reconcile_recovered_total`.
  */
 export async function reconcileNow(
   deps: OpsDeps,
   options: { sinceMs: number; since: string },
 ): Promise<number> {
   const since = new Date(Date.now() - options.sinceMs);
-  const found = await reconcileCheckouts({ db: deps.db, stripe: deps.stripe }, { since });
-  const enqueued = await enqueueRecoveries(deps.queues.fulfillment, found.recoveries, {
-    runId: `ops-${Date.now()}`,
-  });
-  for (const { recovery, result } of enqueued) {
+  const run = await runReconcile(deps, { since, runId: `ops-${Date.now()}` });
+  for (const { recovery, result } of run.recoveries) {
     deps.out.info(
       [
         `recovered session=${recovery.sessionId}`,
@@ -28,11 +25,14 @@ export async function reconcileNow(
       ].join(' '),
     );
   }
+  for (const email of run.emailsRequeued) {
+    deps.out.info(`requeued email order=${email.orderId} kind=${email.kind}`);
+  }
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   deps.out.info(
-    `checked ${count(found.sessionsChecked, 'complete session')} and ` +
-      `${count(found.eventsChecked, 'undelivered event')} since ${since.toISOString()} (${options.since}): ` +
-      `${enqueued.length} recovered`,
+    `checked ${count(run.sessionsChecked, 'complete session')} and ` +
+      `${count(run.eventsChecked, 'undelivered event')} since ${since.toISOString()} (${options.since}): ` +
+      `${run.recoveries.length} recovered, ${count(run.emailsRequeued.length, 'email')} requeued`,
   );
   return 0;
 }

@@ -1,23 +1,34 @@
-import { deliverOrderEmail, recordEmailFailure, redactEmails } from '@fulfill/orders';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { deliverOrderEmail, redactEmails } from '@fulfill/orders';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
 import { parseEmailJob } from '../job-data.ts';
 
-/** Sends one outbox email. A failed send is recorded on the outbox row and retried by the queue. */
+/**
+ * Sends one outbox email. A temporary failure is recorded on the outbox row and retried by the queue; a
+ * permanent rejection fails the job at once, visibly; a row another worker is sending is looked at again when
+ * that worker's lease ends, without spending an attempt.
+ */
 export function createEmailProcessor(deps: WorkerDeps) {
-  return async (job: Job) => {
+  return async (job: Job, token?: string) => {
     const data = parseEmailJob(job.data);
     const log = deps.logger.child({ jobId: job.id, orderId: data.orderId, kind: data.kind });
     let result: Awaited<ReturnType<typeof deliverOrderEmail>>;
     try {
       result = await deliverOrderEmail(
-        { db: deps.db, send: deps.sendMail, from: deps.settings.mailFrom, shopName: deps.settings.shopName },
+        {
+          db: deps.db,
+          send: deps.sendMail,
+          from: deps.settings.mailFrom,
+          shopName: deps.settings.shopName,
+          leaseMs: deps.settings.emailLeaseMs,
+          onDatabaseError: (error, what) =>
+            log.warn({ outcome: `${what}-retrying`, reason: redactEmails(String(error)) }, 'email'),
+        },
         data,
       );
     } catch (error) {
       const reason = redactEmails(error instanceof Error ? error.message : String(error));
       deps.metrics.emails.inc({ kind: data.kind, result: 'failed' });
-      await recordEmailFailure(deps.db, data, reason).catch(() => {});
       log.warn({ outcome: 'send-failed', reason, attemptsMade: job.attemptsMade }, 'email');
       throw new Error(`send failed: ${reason}`);
     }
@@ -34,8 +45,17 @@ export function createEmailProcessor(deps: WorkerDeps) {
         deps.metrics.emails.inc({ kind: data.kind, result: 'no-recipient' });
         log.warn({ outcome: 'no-recipient', orderIdentifier: result.orderIdentifier }, 'email');
         return { outcome: 'no-recipient' };
+      case 'rejected':
+        deps.metrics.emails.inc({ kind: data.kind, result: 'rejected' });
+        log.error(
+          { outcome: 'rejected', orderIdentifier: result.orderIdentifier, reason: result.reason },
+          'email rejected for good by the mail server',
+        );
+        throw new UnrecoverableError(`rejected by the mail server: ${result.reason}`);
       case 'busy':
-        throw new Error('another worker is sending this email; retrying');
+        log.info({ outcome: 'busy', until: result.until.toISOString() }, 'email');
+        await job.moveToDelayed(Math.max(result.until.getTime(), Date.now()) + 250, token);
+        throw new DelayedError();
       case 'not-found':
         throw new UnrecoverableError(`no outbox row for order ${data.orderId} (${data.kind})`);
     }

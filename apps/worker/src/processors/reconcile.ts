@@ -1,5 +1,4 @@
-import { emailJobId, findUnsentEmails, reconcileCheckouts } from '@fulfill/orders';
-import { enqueueEmail, enqueueRecoveries } from '@fulfill/queue';
+import { runReconcile } from '@fulfill/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
 
@@ -14,26 +13,25 @@ export interface ReconcileRunResult {
   emailsRequeued: number;
 }
 
-/** How long an outbox email may stay unsent before the reconciler looks for its job. */
-const EMAIL_GRACE_MS = 10 * 60 * 1000;
-
 /**
- * Runs the reconciler over the lookback window and enqueues fulfillment for every checkout whose effect is
- * missing. Each recovery is logged at error level (warn for a missed expiry) as `reconcile-recovered` and
- * counted in `fulfill_reconcile_recovered_total`: it means a webhook was lost or its job failed for good.
- * It also enqueues again any email left unsent for ten minutes whose job no longer exists.
+ * Runs the reconciler (`runReconcile`, as `ops reconcile` does) over the lookback window. Each recovery is logged
+ * at error level (warn for a missed expiry) as `reconcile-recovered` and counted in
+ * `fulfill_reconcile_recovered_total`: it means a webhook was lost or its job failed for good. Each email
+ * enqueued again is logged as `reconcile-email-requeued`.
  */
 export function createReconcileProcessor(deps: WorkerDeps) {
   return async (job: Job): Promise<ReconcileRunResult> => {
     // One id per run, kept across the job's retries, so a retried run dedupes against its own follow-ups.
     const runId = String(job.timestamp);
     const log = deps.logger.child({ jobId: job.id, runId });
-    const since = new Date(Date.now() - deps.settings.reconcileLookbackMs);
-    const found = await reconcileCheckouts({ db: deps.db, stripe: deps.stripe }, { since });
-    const enqueued = await enqueueRecoveries(deps.queues.fulfillment, found.recoveries, { runId });
+    const run = await runReconcile(deps, {
+      since: new Date(Date.now() - deps.settings.reconcileLookbackMs),
+      runId,
+      emailAttempts: deps.settings.emailAttempts,
+    });
 
     let recovered = 0;
-    for (const { recovery, result } of enqueued) {
+    for (const { recovery, result } of run.recoveries) {
       const fields = {
         sessionId: recovery.sessionId,
         fulfillmentKey: recovery.fulfillmentKey,
@@ -41,7 +39,8 @@ export function createReconcileProcessor(deps: WorkerDeps) {
         orderStatus: recovery.orderStatus,
         expected: recovery.expected,
         ...(recovery.event ? { eventId: recovery.event.id, type: recovery.event.type } : {}),
-        jobId: result.jobId,
+        // The reconcile run's own job id is `jobId`; this is the fulfillment job it enqueued.
+        fulfillmentJobId: result.jobId,
         outcome: result.kind,
       };
       if (result.kind === 'duplicate') {
@@ -55,15 +54,7 @@ export function createReconcileProcessor(deps: WorkerDeps) {
         'reconciler found a checkout the webhooks missed; fulfillment enqueued',
       );
     }
-
-    // An unsent email whose job is gone (Redis lost it) is enqueued again; a failed job is left for an operator.
-    let emailsRequeued = 0;
-    for (const email of await findUnsentEmails(deps.db, {
-      olderThan: new Date(Date.now() - EMAIL_GRACE_MS),
-    })) {
-      if (await deps.queues.email.getJob(emailJobId(email.orderId, email.kind))) continue;
-      await enqueueEmail(deps.queues.email, email, { attempts: deps.settings.emailAttempts });
-      emailsRequeued += 1;
+    for (const email of run.emailsRequeued) {
       log.warn(
         { event: 'reconcile-email-requeued', orderId: email.orderId, kind: email.kind },
         'email job was lost',
@@ -71,11 +62,11 @@ export function createReconcileProcessor(deps: WorkerDeps) {
     }
 
     const summary: ReconcileRunResult = {
-      sessionsChecked: found.sessionsChecked,
-      eventsChecked: found.eventsChecked,
+      sessionsChecked: run.sessionsChecked,
+      eventsChecked: run.eventsChecked,
       recovered,
-      pending: enqueued.length - recovered,
-      emailsRequeued,
+      pending: run.recoveries.length - recovered,
+      emailsRequeued: run.emailsRequeued.length,
     };
     log.info({ event: 'reconcile-finished', ...summary }, 'reconcile run finished');
     return summary;

@@ -23,6 +23,8 @@ export interface ScenarioContext {
 export interface Injected {
   faults: string;
   healedAt: number;
+  /** What the injection itself saw go wrong (a process that did not stop cleanly, …). */
+  problems?: string[];
 }
 
 export interface ScenarioDefinition {
@@ -66,8 +68,15 @@ export async function runScenario(def: ScenarioDefinition): Promise<string[]> {
     const checkouts = await createCheckouts(stack, def.plan ?? DEFAULT_PLAN);
     const ctx: ScenarioContext = { stack, postgres, redis, checkouts };
 
-    const [, injected] = await Promise.all([sendTraffic(stack, checkouts, def.traffic), def.inject(ctx)]);
-    const found: string[] = [];
+    const [stats, injected] = await Promise.all([
+      sendTraffic(stack, checkouts, def.traffic),
+      def.inject(ctx),
+    ]);
+    const found: string[] = [...(injected.problems ?? [])];
+    // Under a fault a valid request may be refused (503, or no answer at all); a 500 is a defect.
+    const errors = [...stats.byStatus].filter(([status]) => /^5/.test(status) && status !== '503');
+    if (errors.length > 0)
+      found.push(`answered ${errors.map(([s, n]) => `${n}×${s}`).join(', ')} to valid requests`);
     await redeliverUnacked(stack, checkouts).catch((error: Error) => found.push(error.message));
     const q = await awaitQuiescence(stack, checkouts, {
       since: injected.healedAt,

@@ -64,7 +64,7 @@ it('events out of order and redelivered converge on one order and one email', as
           type: string;
           data: { object: { status: string } };
         };
-        event.id = `evt_late_expired_${i}_${Date.now()}`;
+        event.id = `evt_late_expired_${i}_${c.sessionId.slice(-12)}`;
         event.type = 'checkout.session.expired';
         event.data.object.status = 'expired';
         const status = await postEvent(stack, event);

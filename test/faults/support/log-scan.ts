@@ -6,9 +6,9 @@ import type { ManagedProcess } from './fault-stack.ts';
 const ADDRESS = /[^\s"'<>(),;:\\[\]@]+@(?:\[[^\]\s]+\]|[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*)/gu;
 const MESSAGE_ID = /^order-[A-Za-z0-9]+-(?:confirmation|payment_failed)@/;
 const SECRET = /\b(?:whsec_|sk_(?:test|live)_|rk_(?:test|live)_)[A-Za-z0-9_]*/g;
-// 13 to 19 digits, optionally grouped by spaces or dashes, that pass the Luhn check. Epoch milliseconds in
-// `"time":…` are 13 digits too, so JSON numbers are masked first.
-const CARD = /(?<![\d.])\d(?:[ -]?\d){12,18}(?![\d.])/g;
+// 13 to 19 digits with a card network's prefix (Visa, Mastercard, Amex, Discover), optionally grouped by spaces
+// or dashes, that pass the Luhn check. Epoch milliseconds (`17…`) are 13 digits too, and never match the prefix.
+const CARD = /(?<![\d.])(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5))(?:[ -]?\d){11,17}(?![\d.])/g;
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -46,10 +46,9 @@ export function scanLogs(processes: ManagedProcess[], customerEmails: string[]):
       hits.push(`address-like ${match[0]}: …${excerpt(text, match.index)}…`);
     }
     for (const match of text.matchAll(SECRET)) hits.push(`secret ${match[0].slice(0, 8)}…`);
-    const masked = text.replace(/":\s*-?\d+(?:\.\d+)?/g, '":0');
-    for (const match of masked.matchAll(CARD)) {
+    for (const match of text.matchAll(CARD)) {
       const digits = match[0].replace(/\D/g, '');
-      if (luhn(digits)) hits.push(`card-like number: …${excerpt(masked, match.index)}…`);
+      if (digits.length >= 13 && luhn(digits)) hits.push(`card-like number: …${excerpt(text, match.index)}…`);
     }
     const unique = [...new Set(hits)];
     if (unique.length > 0) {

@@ -44,7 +44,7 @@ export function markdownTable(rows: ScenarioRow[]): string {
       String(r.lost),
       String(r.duplicateOrders),
       String(r.duplicateEmails),
-      r.healSeconds === null ? 'never' : `${r.healSeconds.toFixed(1)} s`,
+      r.healSeconds !== null ? `${r.healSeconds.toFixed(1)} s` : r.problems.length > 0 ? 'never' : '–',
       r.problems.length === 0 ? 'pass' : `FAIL: ${r.problems.join('; ')}`,
     ]
       .map(cell)

@@ -104,6 +104,20 @@ export async function runScenario(def: ScenarioDefinition): Promise<string[]> {
       problems: found,
     });
     return found;
+  } catch (error) {
+    // A scenario that could not run to its verdict still gets its row, so the table never hides it.
+    await recordRow(inject('faultsResultsFile'), {
+      name: def.name,
+      checkouts: 0,
+      faults: 'not run to the end',
+      orders: 0,
+      lost: 0,
+      duplicateOrders: 0,
+      duplicateEmails: 0,
+      healSeconds: null,
+      problems: [`the scenario failed: ${(error as Error).message.split('\n')[0]}`],
+    });
+    throw error;
   } finally {
     await stack?.stop();
     await redis.destroy();

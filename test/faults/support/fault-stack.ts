@@ -132,6 +132,8 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
         METRICS_PORT: String(await freePort()),
         WORKER_CONCURRENCY: '5',
         JOB_LOCK_MS: '5000',
+        // A send's lease is renewed while the server talks; a short one frees a dead sender's row sooner.
+        EMAIL_LEASE: '15s',
         RECONCILE_LOOKBACK: '1h',
         ...options.workerEnv,
         ...extraEnv,

@@ -22,7 +22,8 @@ describe('the fault suite log scan', () => {
 
   it('leaves Message-IDs, timestamps and ids alone', () => {
     const line =
-      '{"level":30,"time":1796121640116,"runId":"1796121640116","messageId":"<order-AB12CD34EF-confirmation@shop.test>"}';
+      '{"level":30,"time":1796121640116,"runId":"1796121640116","messageId":"<order-AB12CD34EF-confirmation@shop.test>",' +
+      '"stack":"at f (file:///app/node_modules/.pnpm/stripe@23.1.0_@types+node@24.19.2/node_modules/x.js:1:2)"}';
     expect(scanLogs(logOf(line), ['ada@example.com'])).toEqual([]);
   });
 });

@@ -35,14 +35,15 @@ export function scanLogs(processes: ManagedProcess[], customerEmails: string[]):
   const findings: string[] = [];
   const known = [...new Set(customerEmails.filter((e) => e.length > 0))];
   for (const p of processes) {
-    const text = p.process.output();
+    // Stack traces name packages as `name@1.2.3` inside node_modules paths; those are not addresses.
+    const text = p.process.output().replace(/\S*node_modules\S*/g, '');
     const hits: string[] = [];
     for (const email of known) {
       const index = text.indexOf(email);
       if (index !== -1) hits.push(`customer address: …${excerpt(text, index)}…`);
     }
     for (const match of text.matchAll(ADDRESS)) {
-      if (MESSAGE_ID.test(match[0])) continue;
+      if (MESSAGE_ID.test(match[0]) || /@[\d.]+$/.test(match[0])) continue;
       hits.push(`address-like ${match[0]}: …${excerpt(text, match.index)}…`);
     }
     for (const match of text.matchAll(SECRET)) hits.push(`secret ${match[0].slice(0, 8)}…`);

@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createMetrics } from '@fulfill/observability';
+import { queueCountsCollector } from '@fulfill/queue';
 import { createWorkerHttpServer } from '@fulfill/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
@@ -88,7 +90,40 @@ describe('GET /metrics', () => {
     expect(moved('worker', 'fulfill_webhook_to_order_seconds_count')).toBe(1);
     expect(moved('worker', 'fulfill_job_attempts_count', { queue: 'email' })).toBe(1);
     expect(after.ingest).toMatch(/^process_cpu_user_seconds_total /m);
-    expect(after.ingest).toMatch(/^fulfill_queue_jobs\{queue="email",state="completed"\} 1$/m);
+  });
+
+  it('exports each series from the role that owns it, and the queue depth from the worker alone', async () => {
+    const names = async (metrics: ReturnType<typeof createMetrics>) =>
+      [...(await metrics.registry.metrics()).matchAll(/^# TYPE (fulfill_\w+) /gm)].map((m) => m[1]).sort();
+    const ingest = await names(createMetrics({ role: 'ingest' }));
+    const worker = await names(
+      createMetrics({ role: 'worker', collectQueueCounts: queueCountsCollector(stack.queues) }),
+    );
+    expect(ingest).toEqual([
+      'fulfill_duplicates_suppressed_total',
+      'fulfill_enqueue_seconds',
+      'fulfill_webhook_signature_failures_total',
+      'fulfill_webhooks_total',
+    ]);
+    expect(worker).toEqual([
+      'fulfill_duplicates_suppressed_total',
+      'fulfill_emails_total',
+      'fulfill_job_attempts',
+      'fulfill_jobs_total',
+      'fulfill_orders_created_total',
+      'fulfill_queue_counts_age_seconds',
+      'fulfill_queue_counts_fresh',
+      'fulfill_queue_jobs',
+      'fulfill_reconcile_recovered_total',
+      'fulfill_webhook_to_order_seconds',
+    ]);
+  });
+
+  it('reads the queue depth from Redis at each scrape, and says it is fresh', async () => {
+    const metrics = createMetrics({ role: 'worker', collectQueueCounts: queueCountsCollector(stack.queues) });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^fulfill_queue_jobs\{queue="email",state="completed"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^fulfill_queue_counts_fresh 1$/m);
   });
 
   it('counts a delivery deduplicated by the queue under layer="queue"', async () => {

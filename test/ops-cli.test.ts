@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { orderIdentifierFor } from '@fulfill/orders';
+import { emailJobId, orderIdentifierFor } from '@fulfill/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
 import { mailsOfKey, ordersOfSession, queuesSettled } from './support/observe.ts';
@@ -203,6 +203,31 @@ describe('ops reconcile', () => {
     expect(second.output).toMatch(/\(72h\): 0 recovered, 0 emails requeued$/m);
     expect(await ordersFor(session.id)).toHaveLength(1);
     expect(mailsFor(key)).toHaveLength(1);
+  });
+
+  it('enqueues again an email whose job Redis lost, as the scheduled run does', async () => {
+    const { session, event } = await completedCheckout(stack.emulator);
+    const key = session.payment_intent as string;
+    await stack.emulator.deliverEvent(event.id);
+    await waitFor(() => mailsFor(key).length === 1, { what: 'the confirmation' });
+    await settled();
+    const [order] = await ordersFor(session.id);
+    // As after Redis lost its data: the row is owed again and has been for two minutes, and no job exists.
+    await stack.db
+      .updateTable('email_outbox')
+      .set({ state: 'pending', sent_at: null, created_at: new Date(Date.now() - 120_000) })
+      .where('order_id', '=', Number(order?.id))
+      .execute();
+    await (await stack.queues.email.getJob(emailJobId(Number(order?.id), 'confirmation')))?.remove();
+
+    const run = await ops('reconcile', '--since', '1h');
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`requeued email order=${order?.id} kind=confirmation`);
+    expect(run.output).toMatch(/: 0 recovered, 1 email requeued$/m);
+    await waitFor(() => mailsFor(key).length === 2, { what: 'the requeued confirmation' });
+    await settled();
+    const again = await ops('reconcile', '--since', '1h');
+    expect(again.output).toMatch(/: 0 recovered, 0 emails requeued$/m);
   });
 });
 

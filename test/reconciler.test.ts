@@ -265,14 +265,24 @@ describe('the reconcile schedule', () => {
     await Promise.all([1, 2, 3].map(() => scheduleReconcile(queue, 600_000)));
     expect(await scheduleReconcile(queue, 600_000)).toEqual({ kind: 'unchanged', everyMs: 600_000 });
     expect(await queue.getJobSchedulers()).toMatchObject([{ key: 'reconcile', every: 600_000 }]);
+    // The schedule runs one interval on; as it was missing (a first start, or a Redis that lost its data), one
+    // run is added now, one for all three workers. Restarts that find it in place add nothing.
     const delayed = await queue.getDelayed();
     expect(delayed).toHaveLength(1);
-    // The first run is one interval away, not at once: a restart never triggers an extra run.
     expect(delayed[0]?.delay).toBeGreaterThan(590_000);
+    const runsNow = async () =>
+      (await queue.getJobs(['waiting', 'active', 'completed', 'failed'])).filter((job) =>
+        job.id?.startsWith('reconcile-now-'),
+      );
+    const now = await runsNow();
+    expect(now).toHaveLength(1);
 
+    // A changed interval replaces it, and adds no run now.
     expect(await scheduleReconcile(queue, 300_000)).toEqual({ kind: 'updated', everyMs: 300_000 });
     expect(await queue.getJobSchedulers()).toMatchObject([{ key: 'reconcile', every: 300_000 }]);
     expect(await queue.getDelayed()).toHaveLength(1);
+    expect(await runsNow()).toHaveLength(1);
+    await waitFor(async () => (await runsNow())[0]?.isCompleted(), { what: 'the run added now' });
     await queue.removeJobScheduler('reconcile');
   });
 
@@ -294,8 +304,11 @@ describe('the reconcile schedule', () => {
       what: 'a scheduled run to recover the checkout',
       timeoutMs: 20_000,
     });
-    const completed = await stack.queues.reconcile.getCompleted();
-    expect(completed.some((job) => job.id?.startsWith('repeat:reconcile:'))).toBe(true);
+    await waitFor(
+      async () =>
+        (await stack.queues.reconcile.getCompleted()).some((job) => job.id?.startsWith('repeat:reconcile:')),
+      { what: 'a scheduled run', timeoutMs: 10_000 },
+    );
     worker.signal('SIGTERM');
     expect(await worker.exited).toBe(0);
     await stack.queues.reconcile.removeJobScheduler('reconcile');

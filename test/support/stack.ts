@@ -121,6 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         emailLeaseMs: options.emailLeaseMs ?? 30_000,
         lockDurationMs: options.lockDurationMs ?? 30_000,
         reconcileLookbackMs: options.reconcileLookbackMs ?? 72 * 3600 * 1000,
+        reconcileEmailGraceMs: 60_000,
       },
       logger,
       db: database.db,

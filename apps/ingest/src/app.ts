@@ -1,13 +1,23 @@
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { IngestDeps } from './deps.ts';
-import { codeForStatus, sendError } from './errors.ts';
+import { codeForStatus, HTTP_ERRORS, sendError } from './errors.ts';
 import { ADMIN_DASHBOARD_PREFIX, adminDashboardRoutes } from './routes/admin-dashboard.ts';
 import { checkoutSuccessRoutes } from './routes/checkout-success.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.ts';
+
+/** A whole HTTP/1.1 response carrying a catalog error, for a socket Fastify has no reply for. */
+function rawErrorResponse(code: keyof typeof HTTP_ERRORS): string {
+  const { status, message } = HTTP_ERRORS[code];
+  const body = JSON.stringify({ error: code, message });
+  return (
+    `HTTP/1.1 ${status} Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
 
 /**
  * Builds the ingest's Fastify instance without listening, so tests drive it through `inject()` and the server
@@ -20,7 +30,22 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
     // Routes log one line per event of their own, with stable fields; Fastify's per-request lines are off.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.settings.trustProxy,
-    return503OnClosing: true,
+    // Answers that Fastify would write itself go through the catalog instead: routing errors (bad
+    // percent-encoding, an over-long parameter), unparsable HTTP, and requests arriving while closing.
+    frameworkErrors: (error, _request, reply) => sendError(reply, codeForStatus(error.statusCode ?? 400)),
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.end(rawErrorResponse('invalid-request'));
+      socket.destroy(error);
+    },
+    return503OnClosing: false,
+  });
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) return sendError(reply, 'shutting-down', { 'retry-after': '5', connection: 'close' });
   });
 
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown }, request, reply) => {

@@ -30,7 +30,13 @@ export interface IngestSettings {
   enqueueTimeoutMs: number;
   admin?: { user: string; password: string };
   underPressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number };
-  trustProxy: boolean;
+  /** Fastify's `trustProxy`: false, or the addresses and CIDRs of the proxies whose X-Forwarded-For counts. */
+  trustProxy: false | string[];
+  /**
+   * Who may read /metrics on the ingest's port: a bearer token, and whether the metrics are served on a listener
+   * of their own instead (then the ingest's port answers 404 for /metrics). Unset: public on the ingest's port.
+   */
+  metrics?: { token?: string | undefined; separateListener?: boolean };
 }
 
 /** Everything buildApp needs, passed in so that tests build the app against their own services. */

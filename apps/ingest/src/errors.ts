@@ -15,6 +15,7 @@ export const HTTP_ERRORS = {
   'order-not-found': { status: 404, message: 'There is no such order.' },
   'queue-unavailable': { status: 503, message: 'The job queue is unreachable; retry later.' },
   'stripe-unavailable': { status: 503, message: 'Stripe could not be reached; retry later.' },
+  'database-unavailable': { status: 503, message: 'The order database is unreachable; retry later.' },
   'rate-limited': { status: 429, message: 'Too many requests; slow down.' },
   'invalid-request': { status: 400, message: 'The request is malformed.' },
   'payload-too-large': { status: 413, message: 'The request body is too large.' },

@@ -1,8 +1,15 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '@fulfill/config';
 import { createDb } from '@fulfill/db';
-import { createConnectionErrors, createLogger, createMetrics } from '@fulfill/observability';
+import {
+  createConnectionErrors,
+  createLogger,
+  createMetrics,
+  createMetricsServer,
+} from '@fulfill/observability';
 import { createStripeClient } from '@fulfill/orders';
-import { closeQueues, createProducerConnection, createQueues, queueCountsCollector } from '@fulfill/queue';
+import { closeQueues, createProducerConnection, createQueues } from '@fulfill/queue';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 
@@ -10,7 +17,8 @@ const config = loadConfigOrExit('ingest');
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'ingest' });
 const redis = createProducerConnection(config.REDIS_URL);
 const queues = createQueues(redis, config.QUEUE_PREFIX);
-const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
+// The queue depth gauges come from the workers: the ingest exports only what it counts itself.
+const metrics = createMetrics({ role: 'ingest' });
 const connectionErrors = createConnectionErrors({ logger, registry: metrics.registry });
 redis.on('error', (err) => connectionErrors.report('redis', err, 'producer'));
 redis.on('ready', () => connectionErrors.restored('redis', 'producer'));
@@ -18,6 +26,10 @@ const db = createDb(config.DATABASE_URL, {
   onError: (err) => connectionErrors.report('postgres', err, 'pool'),
   onConnect: () => connectionErrors.restored('postgres', 'pool'),
 });
+const metricsServer =
+  config.METRICS_PORT === undefined
+    ? undefined
+    : createMetricsServer({ registry: metrics.registry, token: config.METRICS_TOKEN });
 
 const app = await buildApp({
   settings: {
@@ -35,6 +47,7 @@ const app = await buildApp({
       maxRssBytes: config.MAX_RSS_BYTES,
     },
     trustProxy: config.TRUST_PROXY,
+    metrics: { token: config.METRICS_TOKEN, separateListener: metricsServer !== undefined },
   },
   logger,
   db,
@@ -55,6 +68,7 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ si
   if (err) logger.error({ err }, 'closing after an error');
   logger.info({ event: 'shutdown', signal }, 'ingest closing');
   await app.close();
+  metricsServer?.close();
   await closeQueues(queues);
   await redis.quit().catch(() => redis.disconnect());
   await db.destroy();
@@ -62,3 +76,9 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ si
 });
 
 await app.listen({ port: config.PORT, host: config.HOST });
+if (metricsServer) {
+  metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST);
+  await once(metricsServer, 'listening');
+  const { port } = metricsServer.address() as AddressInfo;
+  logger.info({ event: 'metrics-listening', host: config.METRICS_HOST, port }, 'metrics listener started');
+}

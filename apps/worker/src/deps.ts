@@ -18,6 +18,8 @@ export interface WorkerSettings {
   lockDurationMs: number;
   /** How far back each reconcile run looks at Checkout Sessions and undelivered events, in ms. */
   reconcileLookbackMs: number;
+  /** How long an outbox email may stay unsent before a reconcile run enqueues its job again, in ms. */
+  reconcileEmailGraceMs: number;
 }
 
 /** Everything the processors need, passed in so tests run them against their own services. */

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { serveMetrics } from '@fulfill/observability';
 import type { Registry } from 'prom-client';
 
 /** The worker's small HTTP listener: GET /healthz for health checks and GET /metrics for Prometheus. */
@@ -12,16 +13,7 @@ export function createWorkerHttpServer(options: { registry: Registry; healthy: (
       return;
     }
     if (request.method === 'GET' && path === '/metrics') {
-      options.registry.metrics().then(
-        (body) => {
-          response.writeHead(200, { 'content-type': options.registry.contentType });
-          response.end(body);
-        },
-        () => {
-          response.writeHead(500, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ error: 'internal-error' }));
-        },
-      );
+      serveMetrics(options.registry, request, response);
       return;
     }
     response.writeHead(404, { 'content-type': 'application/json' });

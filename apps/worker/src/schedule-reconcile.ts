@@ -5,6 +5,13 @@ import type { Logger } from 'pino';
 /** The one job scheduler of the reconcile queue; every worker upserts the same id. */
 export const RECONCILE_SCHEDULER_ID = 'reconcile';
 
+const RUN_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 10_000 },
+  removeOnComplete: { count: 500 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
 export interface ScheduleResult {
   kind: 'created' | 'updated' | 'unchanged';
   everyMs: number;
@@ -13,8 +20,8 @@ export interface ScheduleResult {
 /**
  * Makes sure the reconcile queue produces a reconcile job every `everyMs`. Safe to call from every worker at
  * any time: a scheduler with the same interval is left alone, so restarts never postpone the next run and
- * several workers never add a run each. A missing scheduler means a first start or a Redis that lost its data,
- * which may have taken jobs with it: the new one runs at once. A changed interval runs first one interval on.
+ * several workers never add a run each. The scheduler's first run is one interval on; but a missing scheduler
+ * means a first start or a Redis that lost its data, which may have taken jobs with it, so one run is added now.
  */
 export async function scheduleReconcile(queue: Queue, everyMs: number): Promise<ScheduleResult> {
   const existing = await queue.getJobScheduler(RECONCILE_SCHEDULER_ID);
@@ -23,18 +30,14 @@ export async function scheduleReconcile(queue: Queue, everyMs: number): Promise<
   }
   await queue.upsertJobScheduler(
     RECONCILE_SCHEDULER_ID,
-    { every: everyMs, startDate: existing ? Date.now() + everyMs : Date.now() },
-    {
-      name: JOB_NAMES.reconcile,
-      data: {},
-      opts: {
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 10_000 },
-        removeOnComplete: { count: 500 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
-    },
+    { every: everyMs, startDate: Date.now() + everyMs },
+    { name: JOB_NAMES.reconcile, data: {}, opts: RUN_OPTIONS },
   );
+  if (!existing) {
+    // Workers that find it missing together (all reconnecting to the same empty Redis) add one run between them.
+    const minute = Math.floor(Date.now() / 60_000);
+    await queue.add(JOB_NAMES.reconcile, {}, { ...RUN_OPTIONS, jobId: `reconcile-now-${minute}` });
+  }
   return { kind: existing ? 'updated' : 'created', everyMs };
 }
 

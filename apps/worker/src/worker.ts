@@ -14,7 +14,7 @@ const config = loadConfigOrExit('worker');
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 const producer = createProducerConnection(config.REDIS_URL);
 const queues = createQueues(producer, config.QUEUE_PREFIX);
-const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
+const metrics = createMetrics({ role: 'worker', collectQueueCounts: queueCountsCollector(queues) });
 const connectionErrors = createConnectionErrors({ logger, registry: metrics.registry });
 producer.on('error', (err) => connectionErrors.report('redis', err, 'producer'));
 producer.on('ready', () => connectionErrors.restored('redis', 'producer'));
@@ -42,6 +42,7 @@ const running = startWorkers({
     emailLeaseMs: config.EMAIL_LEASE,
     lockDurationMs: config.JOB_LOCK_MS,
     reconcileLookbackMs: config.RECONCILE_LOOKBACK,
+    reconcileEmailGraceMs: config.RECONCILE_EMAIL_GRACE,
   },
   logger,
   db,

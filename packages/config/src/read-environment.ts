@@ -9,6 +9,7 @@ export const SECRET_VARIABLES = [
   'SMTP_URL',
   'ORDER_ID_SECRET',
   'ADMIN_PASSWORD',
+  'METRICS_TOKEN',
 ] as const;
 
 export type Environment = Record<string, string | undefined>;

@@ -1,3 +1,4 @@
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -36,6 +37,53 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * unit;
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: `false` (the default), or a comma-separated list of the proxies in front of the ingest, each an
+ * address, a CIDR (`10.0.0.0/8`, `fd00::/8`, `10.0.0.0/255.0.0.0`) or one of proxy-addr's names `loopback`,
+ * `linklocal`, `uniquelocal`. `true` and hop counts are refused: they trust an X-Forwarded-For that any client can
+ * write, which would let it pick its address for the rate limit.
+ */
+const trustedProxies = z
+  .string()
+  .trim()
+  .default('false')
+  .superRefine((value, context) => {
+    if (value === 'false') return;
+    if (value === 'true' || /^\d+$/.test(value)) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          'must list the proxies (addresses or CIDRs, or loopback, linklocal, uniquelocal), not trust every ' +
+          'hop: true would let any client set its own address through X-Forwarded-For',
+      });
+      return;
+    }
+    const entries = value.split(',').map((entry) => entry.trim());
+    entries.forEach((entry, index) => {
+      const valid = entry !== '' && (PROXY_NAMES.has(entry) || compiles(entry));
+      if (!valid) {
+        context.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} is not an IP address, a CIDR, or one of loopback, linklocal, uniquelocal`,
+        });
+      }
+    });
+  })
+  .transform((value): false | string[] =>
+    value === 'false' ? false : value.split(',').map((entry) => entry.trim()),
+  );
+
+function compiles(entry: string): boolean {
+  try {
+    proxyAddr.compile(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const common = {
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']),
@@ -69,10 +117,10 @@ export const ingest = {
   MAX_RSS_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(0),
   ADMIN_USER: nonEmpty.optional(),
   ADMIN_PASSWORD: nonEmpty.min(12, 'must be at least 12 characters').optional(),
-  TRUST_PROXY: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  TRUST_PROXY: trustedProxies,
+  METRICS_PORT: integer(0, 65_535).optional(),
+  METRICS_HOST: nonEmpty.default('0.0.0.0'),
+  METRICS_TOKEN: nonEmpty.min(16, 'must be at least 16 characters').optional(),
 };
 
 export const worker = {
@@ -91,6 +139,7 @@ export const worker = {
   JOB_LOCK_MS: integer(1000, 600_000).default(30_000),
   RECONCILE_EVERY: duration.default(600_000),
   RECONCILE_LOOKBACK: duration.default(259_200_000),
+  RECONCILE_EMAIL_GRACE: duration.default(60_000),
 };
 
 /** The ops command line: no listener, no mail, no shutdown budget. */

@@ -5,4 +5,7 @@ export {
   isConnectionError,
 } from './connection-errors.ts';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.ts';
-export { createMetrics, type Metrics } from './metrics.ts';
+export { createMetrics, type Metrics, type MetricsOptions, type MetricsRole } from './metrics.ts';
+export { createMetricsServer, hasMetricsToken, type MetricsAccess, serveMetrics } from './metrics-server.ts';
+export type { QueueCount } from './queue-counts-metrics.ts';
+export { redactEmails, redactEmailsDeep } from './redact-emails.ts';

@@ -1,6 +1,3 @@
-const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
-
-/** Masks every email address in a text (`b***@***`), for log lines and job failure reasons. */
-export function redactEmails(text: string): string {
-  return text.replace(EMAIL, '$1***@***');
-}
+// The one implementation lives beside the logger, which masks every line with it; the domain re-exports it for
+// the places that store or print a failure reason (the outbox row, `ops failed`).
+export { redactEmails } from '@fulfill/observability';

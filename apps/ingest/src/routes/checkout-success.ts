@@ -1,11 +1,12 @@
 import rateLimit from '@fastify/rate-limit';
 import type { Database } from '@fulfill/db';
-import { fulfillmentKeyOf, isStripeNotFound, orderIdentifierFor } from '@fulfill/orders';
+import { fulfillmentKeyOf, orderIdentifierFor } from '@fulfill/orders';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { IngestDeps } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
+import { classifyStripeError } from '../stripe-errors.ts';
 
 const POLL_INTERVAL_MS = 100;
 const SESSION_ID = '^cs_[A-Za-z0-9_]{1,250}$';
@@ -65,9 +66,16 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
       try {
         session = await deps.stripe.checkout.sessions.retrieve(sessionId);
       } catch (error) {
-        if (isStripeNotFound(error)) return sendError(reply, 'session-not-found');
-        log.error({ outcome: 'stripe-unavailable', err: error }, 'session retrieve failed');
-        return sendError(reply, 'stripe-unavailable', { 'retry-after': '5' });
+        switch (classifyStripeError(error)) {
+          case 'not-found':
+            return sendError(reply, 'session-not-found');
+          case 'rejected':
+            log.info({ outcome: 'invalid-session-id', err: error }, 'Stripe rejected the session id');
+            return sendError(reply, 'invalid-session-id');
+          case 'unavailable':
+            log.error({ outcome: 'stripe-unavailable', err: error }, 'session retrieve failed');
+            return sendError(reply, 'stripe-unavailable', { 'retry-after': '5' });
+        }
       }
       if (session.status !== 'complete') return sendError(reply, 'session-not-complete');
 
@@ -85,7 +93,14 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
         return sendError(reply, 'queue-unavailable', { 'retry-after': '5' });
       }
 
-      const order = await waitForOrder(deps.db, fulfillmentKey, deps.settings.successWaitMs);
+      let order: Awaited<ReturnType<typeof waitForOrder>>;
+      try {
+        order = await waitForOrder(deps.db, fulfillmentKey, deps.settings.successWaitMs);
+      } catch (error) {
+        // The job is in Redis and will become the order once Postgres is back; the storefront asks again.
+        log.error({ outcome: 'database-unavailable', orderIdentifier, err: error }, 'order lookup failed');
+        return sendError(reply, 'database-unavailable', { 'retry-after': '5' });
+      }
       if (order)
         return reply.code(200).send({ order_identifier: order.order_identifier, status: order.status });
       return reply.code(202).send({ order_identifier: orderIdentifier, status: 'pending' });

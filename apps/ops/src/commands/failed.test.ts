@@ -18,6 +18,22 @@ describe('describeFailedJob', () => {
     );
   });
 
+  it('masks the address forms a mail server echoes in a 550: internationalised, IP literal, dotless', () => {
+    const job = {
+      id: 'email__8__confirmation',
+      data: { orderId: 8, kind: 'confirmation' },
+      attemptsMade: 1,
+      opts: { attempts: 1 },
+      failedReason:
+        'send failed: 550 5.1.1 <ünï@exämple.de>: Recipient address rejected; x@[192.0.2.1], user@localhost',
+    } as unknown as Job;
+    const line = describeFailedJob('email', job);
+    expect(line).toContain(
+      'reason="send failed: 550 5.1.1 <ü***@***>: Recipient address rejected; x***@***, u***@***"',
+    );
+    for (const leak of ['exämple', '192.0.2.1', 'localhost']) expect(line).not.toContain(leak);
+  });
+
   it('names the Checkout Session of a fulfillment job', () => {
     const job = {
       id: 'pi_1',

@@ -28,6 +28,7 @@ export function createReconcileProcessor(deps: WorkerDeps) {
       since: new Date(Date.now() - deps.settings.reconcileLookbackMs),
       runId,
       emailAttempts: deps.settings.emailAttempts,
+      emailGraceMs: deps.settings.reconcileEmailGraceMs,
     });
 
     let recovered = 0;

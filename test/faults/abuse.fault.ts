@@ -113,24 +113,37 @@ it('abuse: bad signatures, bad bodies, fuzzing and a redirect flood get 4xx, 429
       'invalid-event',
     );
 
-    // A redirect flood over the limit: the refused calls cost no Stripe request.
-    const before = stack.emulator.requests.length;
+    // A redirect flood over the limit: the refused calls cost no Stripe request. The allowed ones cost the
+    // ingest's retrieve and the worker's re-read, so the count is taken once those are done.
+    const redirect = async () => {
+      const r = await fetch(`${url}/order/checkout-session-success?session_id=${session.id}`);
+      await r.arrayBuffer();
+      return r.status;
+    };
     const statuses: number[] = [];
     await inPool(
       Array.from({ length: 200 }, (_, i) => i),
       10,
       async () => {
-        const r = await fetch(`${url}/order/checkout-session-success?session_id=${session.id}`);
-        await r.arrayBuffer();
-        statuses.push(r.status);
+        statuses.push(await redirect());
       },
     );
-    const stripeCalls = stack.emulator.requests.length - before;
     const allowed = statuses.filter((s) => s !== 429).length;
     if (allowed > FLOOD_LIMIT)
       problems.push(`flood: ${allowed} calls allowed over a limit of ${FLOOD_LIMIT}`);
-    if (stripeCalls > allowed)
-      problems.push(`flood: ${stripeCalls} Stripe requests for ${allowed} allowed calls`);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const before = stack.emulator.requests.length;
+    const over: number[] = [];
+    await inPool(
+      Array.from({ length: 100 }, (_, i) => i),
+      10,
+      async () => {
+        over.push(await redirect());
+      },
+    );
+    const stripeCalls = stack.emulator.requests.length - before;
+    if (over.some((s) => s !== 429)) problems.push('flood: a call over the limit was not answered 429');
+    if (stripeCalls > 0) problems.push(`flood: ${stripeCalls} Stripe requests for 100 calls over the limit`);
 
     // Fuzzing with a fixed, logged seed.
     console.log(`fuzz: ${FUZZ_REQUESTS} requests, seed ${FUZZ_SEED} (FAULTS_FUZZ_SEED to repeat)`);
@@ -174,7 +187,7 @@ it('abuse: bad signatures, bad bodies, fuzzing and a redirect flood get 4xx, 429
     await recordRow(inject('faultsResultsFile'), {
       name: 'abuse',
       checkouts: 1,
-      faults: `8 bad signatures, 4 bad bodies, 200-call redirect flood (${stripeCalls} Stripe requests), ${FUZZ_REQUESTS} fuzzed (seed ${FUZZ_SEED})`,
+      faults: `8 bad signatures, 4 bad bodies, 300-call redirect flood (${stripeCalls} Stripe requests over the limit), ${FUZZ_REQUESTS} fuzzed (seed ${FUZZ_SEED})`,
       orders: rows.length,
       lost: 0,
       duplicateOrders: 0,

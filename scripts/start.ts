@@ -41,7 +41,7 @@ if (migrated !== 0) process.exit(migrated ?? 1);
 
 const children = [run('ingest', 'apps/ingest/src/server.ts'), run('worker', 'apps/worker/src/worker.ts')];
 // Listen for each exit now: one that comes early must not be missed.
-for (const child of children) exitOf(child);
+for (const child of children) void exitOf(child);
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
   if (stopping) {

@@ -1,8 +1,4 @@
-export {
-  checkoutSessionOfEvent,
-  type EventCheckoutSession,
-  fulfillmentJobOfEvent,
-} from './checkout-event.ts';
+export { checkoutSessionOfEvent, type EventCheckoutSession } from './checkout-event.ts';
 export {
   type DeliverDeps,
   type DeliverResult,
@@ -22,17 +18,10 @@ export {
   type PendingEmails,
 } from './fulfill-checkout.ts';
 export {
-  type EmailJobData,
-  emailJobId,
   FULFILLMENT_EVENT_TYPES,
   type FulfillmentEventType,
-  type FulfillmentJobData,
-  type FulfillmentSource,
-  followUpJobId,
   isFulfillmentEventType,
-  JOB_NAMES,
-  QUEUE_NAMES,
-} from './jobs.ts';
+} from './fulfillment-events.ts';
 export { formatMoney, minorUnitDigits } from './money.ts';
 export { fulfillmentKeyOf, ORDER_IDENTIFIER_PATTERN, orderIdentifierFor } from './order-identifier.ts';
 export {

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { Database } from '@fulfill/db';
 import { fulfillmentKeyOf, orderByFulfillmentKey, orderIdentifierFor } from '@fulfill/orders';
+import { buildFulfillmentJob } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { IngestDeps } from '../deps.ts';
@@ -72,8 +73,7 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
       try {
         const result = await enqueueWithinBound(
           deps,
-          { sessionId: session.id, fulfillmentKey, source: 'redirect', receivedAt: Date.now() },
-          'completed',
+          buildFulfillmentJob({ sessionId: session.id, fulfillmentKey, cause: { source: 'redirect' } }),
         );
         log.info({ outcome: result.kind, orderIdentifier }, 'success redirect');
       } catch (error) {

@@ -1,8 +1,7 @@
 import { classifyStripeError, fulfillCheckout } from '@fulfill/orders';
-import { enqueueEmail } from '@fulfill/queue';
+import { enqueueEmail, parseFulfillmentJob } from '@fulfill/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
-import { parseFulfillmentJob } from '../job-data.ts';
 
 /** Fulfills a checkout, then enqueues the emails its order still owes. */
 export function createFulfillmentProcessor(deps: WorkerDeps) {

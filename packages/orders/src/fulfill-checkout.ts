@@ -8,7 +8,7 @@ import {
   type CheckoutLineItem,
   type CheckoutSession,
   type CheckoutSessionsApi,
-  isStripeNotFound,
+  classifyStripeError,
 } from './stripe-api.ts';
 
 export interface FulfillDeps {
@@ -114,7 +114,8 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       expand: ['line_items', 'payment_intent'],
     });
   } catch (error) {
-    if (isStripeNotFound(error)) return { kind: 'session-not-found', sessionId: input.sessionId };
+    if (classifyStripeError(error) === 'not-found')
+      return { kind: 'session-not-found', sessionId: input.sessionId };
     throw error;
   }
 

@@ -46,7 +46,6 @@ export {
   type CheckoutSession,
   type CheckoutSessionsApi,
   classifyStripeError,
-  isStripeNotFound,
   type ReconcileStripeApi,
   type StripeErrorKind,
   type StripeEventSummary,

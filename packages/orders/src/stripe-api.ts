@@ -82,8 +82,3 @@ export function classifyStripeError(error: unknown): StripeErrorKind {
   const status = error.statusCode;
   return status === undefined || status >= 500 || status === 409 ? 'retryable' : 'permanent';
 }
-
-/** Whether an error from the Stripe client means the object does not exist (see `classifyStripeError`). */
-export function isStripeNotFound(error: unknown): boolean {
-  return classifyStripeError(error) === 'not-found';
-}

@@ -1,8 +1,8 @@
 import {
   checkoutSessionOfEvent,
+  classifyStripeError,
   fulfillmentKeyOf,
   isFulfillmentEventType,
-  isStripeNotFound,
   orderIdentifierFor,
 } from '@fulfill/orders';
 import { buildFulfillmentJob, enqueueFulfillment, type FulfillmentJobEvent } from '@fulfill/queue';
@@ -34,7 +34,7 @@ export async function replayEvent(deps: OpsDeps, eventId: string): Promise<numbe
   try {
     event = await deps.stripe.events.retrieve(eventId);
   } catch (error) {
-    if (!isStripeNotFound(error)) throw error;
+    if (classifyStripeError(error) !== 'not-found') throw error;
     deps.out.error(`Stripe has no event ${eventId}`);
     return 1;
   }
@@ -65,7 +65,7 @@ export async function replaySession(deps: OpsDeps, sessionId: string): Promise<n
   try {
     session = await deps.stripe.checkout.sessions.retrieve(sessionId);
   } catch (error) {
-    if (!isStripeNotFound(error)) throw error;
+    if (classifyStripeError(error) !== 'not-found') throw error;
     deps.out.error(`Stripe has no Checkout Session ${sessionId}`);
     return 1;
   }

@@ -20,9 +20,11 @@ afterAll(async () => {
 async function finished(jobId: string) {
   return waitFor(
     async () => {
+      const state = await stack.queues.fulfillment.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      // Read the job only once it has finished: a copy read while it ran has its attempts from then.
       const job = await stack.queues.fulfillment.getJob(jobId);
-      const state = await job?.getState();
-      return job && (state === 'completed' || state === 'failed') ? { job, state } : undefined;
+      return job ? { job, state } : undefined;
     },
     { what: `job ${jobId} to finish`, timeoutMs: 20_000 },
   );

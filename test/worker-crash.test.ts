@@ -53,8 +53,10 @@ describe('a worker killed mid-job', () => {
     expect(orders).toHaveLength(1);
     expect(orders[0]?.order_identifier).toBe(identifier);
     expect(stack.smtp.messages.filter((m) => m.messageId?.includes(identifier))).toHaveLength(1);
-    const job = await stack.queues.fulfillment.getJob(key);
-    expect(await job?.getState()).toBe('completed');
+    // The email can go out before BullMQ has recorded the fulfillment job's completion: wait for that record.
+    await waitFor(async () => (await stack.queues.fulfillment.getJobState(key)) === 'completed', {
+      what: 'the fulfillment job to be recorded complete',
+    });
 
     second.signal('SIGTERM');
     expect(await second.exited).toBe(0);

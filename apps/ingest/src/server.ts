@@ -51,6 +51,7 @@ const app = await buildApp({
       maxRssBytes: config.MAX_RSS_BYTES,
     },
     trustProxy: config.TRUST_PROXY,
+    corsOrigins: config.CORS_ORIGINS,
     metrics: { token: config.METRICS_TOKEN, separateListener: metricsServer !== undefined },
   },
   logger,

@@ -73,7 +73,9 @@ describe('CORS elsewhere', () => {
       payload: '{}',
     });
     expect(webhook.json()).toMatchObject({ error: 'invalid-signature' });
-    const others = await Promise.all(['/healthz', '/metrics', '/admin/queues'].map((url) => get(ingest, url)));
+    const others = await Promise.all(
+      ['/healthz', '/metrics', '/admin/queues'].map((url) => get(ingest, url)),
+    );
     const preflight = await ingest.app.inject({
       method: 'OPTIONS',
       url: '/order/ABCDEFGHJK',

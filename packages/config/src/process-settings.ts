@@ -12,6 +12,8 @@ export interface IngestSettings {
   underPressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number };
   /** Fastify's `trustProxy`: false, or the addresses and CIDRs of the proxies whose X-Forwarded-For counts. */
   trustProxy: false | string[];
+  /** Origins (`https://shop.example`) whose pages may read the browser routes' answers; none when unset. */
+  corsOrigins?: string[];
   /**
    * Who may read /metrics on the ingest's port: a bearer token, and whether the metrics are served on a listener
    * of their own instead (then the ingest's port answers 404 for /metrics). Unset: public on the ingest's port.
@@ -53,6 +55,7 @@ export function ingestSettingsFrom(config: IngestConfig): IngestSettings {
       maxRssBytes: config.MAX_RSS_BYTES,
     },
     trustProxy: config.TRUST_PROXY,
+    corsOrigins: config.CORS_ORIGINS,
     metrics: { token: config.METRICS_TOKEN, separateListener: config.INGEST_METRICS_PORT !== undefined },
   };
 }

@@ -4,7 +4,9 @@
  * the success redirect and duplicate deliveries, then prints what happened. Exits 1 if any checkout did not
  * become exactly one order and one email.
  *
- * Options: --checkouts N (default 60). Environment: DATABASE_URL, REDIS_URL (default: local servers).
+ * Options: --checkouts N (default 60); --serve, which instead keeps the stack running with the example shop
+ * and prints its URL, for a person to buy, pay on the emulator's page and land on the example success page
+ * (Ctrl-C stops it). Environment: DATABASE_URL, REDIS_URL (default: local servers).
  *
  * Whatever happens (a failure, Ctrl-C, SIGTERM), it stops every process and server it started before it
  * exits, and a failure ends with one `demo: FAIL …` line saying what is wrong and how to fix it.
@@ -16,12 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDb, ensureDatabase, migrateToLatest } from '@fulfill/db';
 import { freePort, startSmtpSink } from '@fulfill/dev-support';
+import { startExampleShop } from '@fulfill/storefront/example-shop';
 import { startStripeEmulator } from '@fulfill/stripe-emulator';
 import { Redis } from 'ioredis';
 import { DEMO_DATABASE_URL, LOCAL_REDIS_URL } from './local-services.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { checkouts: { type: 'string', default: '60' } } });
+const { values } = parseArgs({
+  options: { checkouts: { type: 'string', default: '60' }, serve: { type: 'boolean', default: false } },
+});
 const CHECKOUTS = Number(values.checkouts);
 const DATABASE_URL = process.env.DATABASE_URL ?? DEMO_DATABASE_URL;
 const REDIS_URL = process.env.REDIS_URL ?? LOCAL_REDIS_URL;
@@ -203,7 +208,8 @@ async function run(): Promise<boolean> {
   const ingestUrl = `http://127.0.0.1:${ingestPort}`;
   const emulator = await startStripeEmulator({
     webhookEndpoints: [{ url: `${ingestUrl}/order/stripe-webhook`, secret: WEBHOOK_SECRET }],
-    autoDeliver: false,
+    // Served, the emulator delivers each payment's webhook as Stripe would; else the demo delivers them.
+    autoDeliver: values.serve,
   });
   closers.push(() => emulator.close());
   closers.push(async () => {
@@ -221,6 +227,7 @@ async function run(): Promise<boolean> {
     }
   });
   const workerMetricsPort = await freePort();
+  const shopPort = await freePort();
   const env = {
     DATABASE_URL,
     REDIS_URL,
@@ -238,6 +245,7 @@ async function run(): Promise<boolean> {
     METRICS_HOST: '127.0.0.1',
     WORKER_CONCURRENCY: '8',
     SUCCESS_WAIT_MS: '2000',
+    CORS_ORIGINS: `http://127.0.0.1:${shopPort}`,
   };
   children.push(start('apps/ingest/src/server.ts', env), start('apps/worker/src/worker.ts', env));
   await waitUntil(async () => (await fetch(`${ingestUrl}/readyz`)).ok, 20_000, 'the ingest');
@@ -247,6 +255,7 @@ async function run(): Promise<boolean> {
     'the worker',
   );
   step(`ingest on ${ingestUrl}, worker, Stripe emulator on ${emulator.url}, SMTP sink on ${smtp.url}`);
+  if (values.serve) return serve(ingestUrl, emulator.url, shopPort);
 
   type Path = 'webhook' | 'redirect-first' | 'duplicated';
   const runs: Array<{ sessionId: string; path: Path; startedAt: number }> = [];
@@ -379,6 +388,16 @@ async function run(): Promise<boolean> {
   ];
   process.stdout.write(lines.join('\n'));
   return ok;
+}
+
+/** `--serve`: the example shop in front of the running stack, until Ctrl-C or a child's death. */
+async function serve(ingestUrl: string, stripeApiBase: string, port: number): Promise<boolean> {
+  const shop = await startExampleShop({ ingestUrl, stripeApiBase, stripeSecretKey: 'sk_test_demo', port });
+  closers.push(() => shop.close());
+  step(`open ${shop.url}/ to buy, pay on the emulator's page and land on the example success page`);
+  step('emails go to the SMTP sink; Ctrl-C stops everything');
+  await childDeath;
+  return false;
 }
 
 let ok = false;

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { emailJobId, orderIdentifierFor } from '@fulfill/orders';
+import { orderIdentifierFor } from '@fulfill/orders';
+import { emailJobId } from '@fulfill/queue';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';

@@ -1,5 +1,5 @@
-import { emailJobId, orderIdentifierFor } from '@fulfill/orders';
-import { enqueueFulfillment } from '@fulfill/queue';
+import { orderIdentifierFor } from '@fulfill/orders';
+import { buildFulfillmentJob, emailJobId, enqueueFulfillment } from '@fulfill/queue';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout, createTestSession } from './support/checkout.ts';
@@ -205,13 +205,12 @@ describe('the queue dashboard with admin credentials configured', () => {
     const before = await jobResults(stack, 'fulfillment');
     const enqueued = await enqueueFulfillment(
       stack.queues.fulfillment,
-      {
+      buildFulfillmentJob({
         sessionId: session.id,
         fulfillmentKey: completed.session.payment_intent as string,
-        source: 'replay',
-        receivedAt: Date.now(),
-      },
-      { followUpSuffix: 'dashboard-test', attempts: 2 },
+        cause: { source: 'replay' },
+        attempts: 2,
+      }),
     );
     const exhausted = await settle(stack.queues.fulfillment, enqueued.jobId, ['failed'], { promote: true });
     expect(exhausted.job.attemptsMade).toBe(2);

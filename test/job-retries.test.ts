@@ -1,5 +1,9 @@
-import { JOB_NAMES } from '@fulfill/orders';
-import { enqueueFulfillment, fulfillmentJobOptions } from '@fulfill/queue';
+import {
+  buildFulfillmentJob,
+  enqueueFulfillment,
+  FULFILLMENT_JOB_NAME,
+  fulfillmentJobOptions,
+} from '@fulfill/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
 import { type Stack, startStack } from './support/stack.ts';
@@ -16,9 +20,11 @@ afterAll(async () => {
 async function finished(jobId: string) {
   return waitFor(
     async () => {
+      const state = await stack.queues.fulfillment.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      // Read the job only once it has finished: a copy read while it ran has its attempts from then.
       const job = await stack.queues.fulfillment.getJob(jobId);
-      const state = await job?.getState();
-      return job && (state === 'completed' || state === 'failed') ? { job, state } : undefined;
+      return job ? { job, state } : undefined;
     },
     { what: `job ${jobId} to finish`, timeoutMs: 20_000 },
   );
@@ -27,7 +33,7 @@ async function finished(jobId: string) {
 describe('fulfillment job failures', () => {
   it('fails a malformed payload at once, without retrying', async () => {
     await stack.queues.fulfillment.add(
-      JOB_NAMES.fulfill,
+      FULFILLMENT_JOB_NAME,
       { hello: 'world' },
       { ...fulfillmentJobOptions(5), jobId: 'malformed-1' },
     );
@@ -40,13 +46,12 @@ describe('fulfillment job failures', () => {
   it('fails at once when Stripe says the session does not exist', async () => {
     const result = await enqueueFulfillment(
       stack.queues.fulfillment,
-      {
+      buildFulfillmentJob({
         sessionId: 'cs_test_never_existed',
         fulfillmentKey: 'cs_test_never_existed',
-        source: 'replay',
-        receivedAt: Date.now(),
-      },
-      { followUpSuffix: 'replay', attempts: 5 },
+        cause: { source: 'replay' },
+        attempts: 5,
+      }),
     );
     const { job, state } = await finished(result.jobId);
     expect(state).toBe('failed');

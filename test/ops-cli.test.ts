@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from '@fulfill/dev-support';
-import { emailJobId, orderIdentifierFor } from '@fulfill/orders';
+import { orderIdentifierFor } from '@fulfill/orders';
+import { emailJobId } from '@fulfill/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
 import { mailsOfKey, ordersOfSession, queuesSettled } from './support/observe.ts';

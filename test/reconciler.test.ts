@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createStripeClient, JOB_NAMES, reconcileCheckouts } from '@fulfill/orders';
+import { createStripeClient, reconcileCheckouts } from '@fulfill/orders';
+import { RECONCILE_JOB_NAME } from '@fulfill/queue';
 import { type ReconcileRunResult, scheduleReconcile } from '@fulfill/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout, createTestSession } from './support/checkout.ts';
@@ -29,7 +30,7 @@ const settled = () => queuesSettled(stack);
 /** Runs the reconcile processor once through the queue, as the scheduler would, and returns its result. */
 async function runReconcile(): Promise<ReconcileRunResult> {
   const jobId = `manual-${randomUUID()}`;
-  await stack.queues.reconcile.add(JOB_NAMES.reconcile, {}, { jobId });
+  await stack.queues.reconcile.add(RECONCILE_JOB_NAME, {}, { jobId });
   const state = await waitFor(
     async () => {
       const s = await stack.queues.reconcile.getJobState(jobId);

@@ -54,9 +54,9 @@ describe('a worker killed mid-job', () => {
     expect(orders).toHaveLength(1);
     expect(orders[0]?.order_identifier).toBe(identifier);
     expect(mailsOfOrder(stack, identifier)).toHaveLength(1);
-    // The email can go out before the fulfillment job has recorded its own completion.
+    // The email can go out before BullMQ has recorded the fulfillment job's completion: wait for that record.
     await waitFor(async () => (await stack.queues.fulfillment.getJobState(key)) === 'completed', {
-      what: 'the fulfillment job to complete',
+      what: 'the fulfillment job to be recorded complete',
     });
 
     second.signal('SIGTERM');

@@ -1,21 +1,15 @@
 import type { AddressInfo } from 'node:net';
+import { type Environment, ingestSettingsFrom, loadConfig, workerSettingsFrom } from '@fulfill/config';
 import type { Database } from '@fulfill/db';
 import { type SmtpSink, startSmtpSink } from '@fulfill/dev-support';
 import { buildApp, type IngestSettings } from '@fulfill/ingest';
-import { createLogger, createMetrics, type Metrics } from '@fulfill/observability';
-import { createStripeClient } from '@fulfill/orders';
-import {
-  closeQueues,
-  createProducerConnection,
-  createQueues,
-  type Queues,
-  queueCountsCollector,
-} from '@fulfill/queue';
+import { createMetrics, type Metrics } from '@fulfill/observability';
+import type { Queues } from '@fulfill/queue';
+import { openInfrastructure, openMailTransport } from '@fulfill/runtime';
 import { type StripeEmulator, startStripeEmulator } from '@fulfill/stripe-emulator';
 import { type RunningWorkers, startWorkers } from '@fulfill/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import nodemailer from 'nodemailer';
 import { inject } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { deletePrefix, testPrefix } from './redis.ts';
@@ -59,72 +53,90 @@ export interface StackOptions {
   redisUrl?: string;
 }
 
+/** The environment a stack's ingest and workers read, as a deployment would set it. */
+function stackEnvironment(
+  options: StackOptions,
+  services: { databaseUrl: string; redisUrl: string; prefix: string; stripeApiBase: string; smtpUrl: string },
+): Environment {
+  const ms = (value: number | undefined) => (value === undefined ? undefined : `${value}ms`);
+  return {
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    QUEUE_PREFIX: services.prefix,
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_API_BASE: services.stripeApiBase,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ORDER_ID_SECRET,
+    SMTP_URL: services.smtpUrl,
+    MAIL_FROM,
+    SHOP_NAME: 'Test Shop',
+    // Tests send bursts of redirects from one address, and must not be shed on a busy machine.
+    SUCCESS_RATE_LIMIT_MAX: '1000',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    EMAIL_LEASE: ms(options.emailLeaseMs ?? 30_000),
+    EMAIL_ATTEMPTS: options.emailAttempts?.toString(),
+    JOB_LOCK_MS: options.lockDurationMs?.toString(),
+    RECONCILE_LOOKBACK: ms(options.reconcileLookbackMs),
+  };
+}
+
+function configOf<R extends 'ingest' | 'worker'>(role: R, env: Environment) {
+  const result = loadConfig(role, env);
+  if (!result.ok) throw new Error(`test stack: invalid ${role} configuration: ${result.problems.join('; ')}`);
+  return result.config;
+}
+
 /** The whole system in one process, against the test Postgres and Redis: emulator, ingest, workers, SMTP. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase(inject('databaseUrl'));
   const redisUrl = options.redisUrl ?? inject('redisUrl');
   const prefix = testPrefix();
   const logLines: string[] = [];
-  const logger = createLogger(
-    { level: 'info', name: 'test' },
-    {
+  const smtp = await startSmtpSink();
+  const emulator = await startStripeEmulator({ autoDeliver: options.autoDeliver ?? false });
+  const env = stackEnvironment(options, {
+    databaseUrl: database.url,
+    redisUrl,
+    prefix,
+    stripeApiBase: emulator.url,
+    smtpUrl: smtp.url,
+  });
+  const ingestConfig = configOf('ingest', env);
+  const workerConfig = configOf('worker', env);
+  // One process plays both roles: its metrics export every series, the queue counts included.
+  const infrastructure = openInfrastructure(ingestConfig, {
+    name: 'test',
+    logDestination: {
       write: (line: string) => {
         logLines.push(line);
         if (process.env.TEST_LOG) process.stdout.write(line);
       },
     },
-  );
-  const redis = createProducerConnection(redisUrl);
-  redis.on('error', () => {});
-  const queues = createQueues(redis, prefix);
-  const smtp = await startSmtpSink();
-  const emulator = await startStripeEmulator({ autoDeliver: options.autoDeliver ?? false });
-  const stripe = createStripeClient({ secretKey: STRIPE_KEY, apiBase: emulator.url, maxNetworkRetries: 0 });
-  const metrics = createMetrics({ collectQueueCounts: queueCountsCollector(queues) });
+    metrics: { queueCounts: true },
+    stripe: { maxNetworkRetries: 0 },
+  });
+  const { logger, db, queues, stripe, metrics } = infrastructure;
   const workerMetrics = createMetrics();
 
   const app = await buildApp({
-    settings: {
-      webhookSecrets: [WEBHOOK_SECRET],
-      orderIdSecret: ORDER_ID_SECRET,
-      successWaitMs: 3000,
-      successRateLimit: { max: 1000, windowMs: 60_000 },
-      enqueueTimeoutMs: 2000,
-      underPressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0 },
-      trustProxy: false,
-      ...options.settings,
-    },
+    settings: { ...ingestSettingsFrom(ingestConfig), ...options.settings },
     logger,
-    db: database.db,
+    db,
     stripe,
     queues,
-    pingRedis: () => redis.ping(),
+    pingRedis: infrastructure.pingRedis,
     metrics,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const ingestUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   emulator.addWebhookEndpoint({ url: `${ingestUrl}/order/stripe-webhook`, secret: WEBHOOK_SECRET });
 
-  const transport = nodemailer.createTransport({
-    url: smtp.url,
-    pool: true,
-    connectionTimeout: 2000,
-  } as never);
+  const transport = openMailTransport(workerConfig);
   const launch = () =>
     startWorkers({
-      settings: {
-        orderIdSecret: ORDER_ID_SECRET,
-        mailFrom: MAIL_FROM,
-        shopName: 'Test Shop',
-        concurrency: 5,
-        emailAttempts: options.emailAttempts ?? 15,
-        emailLeaseMs: options.emailLeaseMs ?? 30_000,
-        lockDurationMs: options.lockDurationMs ?? 30_000,
-        reconcileLookbackMs: options.reconcileLookbackMs ?? 72 * 3600 * 1000,
-        reconcileEmailGraceMs: 60_000,
-      },
+      settings: workerSettingsFrom(workerConfig),
       logger,
-      db: database.db,
+      db,
       stripe,
       queues,
       connection: { url: redisUrl },
@@ -135,7 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const stack: Stack = {
     database,
-    db: database.db,
+    db,
     redisUrl,
     prefix,
     queues,
@@ -154,8 +166,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stop: async () => {
       await stack.workers?.close();
       await app.close();
-      await closeQueues(queues);
-      redis.disconnect();
+      await infrastructure.close();
       transport.close();
       await emulator.close();
       await smtp.stop();

@@ -1,5 +1,7 @@
+import cors from '@fastify/cors';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { browserCors } from './browser-cors.ts';
 import type { IngestDeps } from './deps.ts';
 import { codeForStatus, HTTP_ERRORS, sendError } from './errors.ts';
 import { ADMIN_DASHBOARD_PREFIX, adminDashboardRoutes } from './routes/admin-dashboard.ts';
@@ -65,6 +67,7 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => adminDashboardRoutes(scope, deps), { prefix: ADMIN_DASHBOARD_PREFIX });
 
   await app.register(async (api) => {
+    await api.register(cors, browserCors(deps.settings));
     const { maxEventLoopDelayMs, maxHeapUsedBytes, maxRssBytes } = deps.settings.underPressure;
     await api.register(underPressure, {
       maxEventLoopDelay: maxEventLoopDelayMs,

@@ -1,9 +1,12 @@
+import type { IngestSettings } from '@fulfill/config';
 import type { Database } from '@fulfill/db';
 import type { Metrics } from '@fulfill/observability';
 import type { CheckoutSession } from '@fulfill/orders';
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+
+export type { IngestSettings };
 
 /** A verified Stripe event, as much of it as the ingest reads. */
 export interface VerifiedEvent {
@@ -19,24 +22,6 @@ export interface IngestStripe {
     constructEvent(payload: Buffer, header: string, secret: string, tolerance?: number): VerifiedEvent;
   };
   checkout: { sessions: { retrieve(id: string): Promise<CheckoutSession> } };
-}
-
-export interface IngestSettings {
-  /** Signing secrets, any of which may have signed a webhook; empty means the webhook is not configured. */
-  webhookSecrets: string[];
-  orderIdSecret: string;
-  successWaitMs: number;
-  successRateLimit: { max: number; windowMs: number };
-  enqueueTimeoutMs: number;
-  admin?: { user: string; password: string };
-  underPressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number };
-  /** Fastify's `trustProxy`: false, or the addresses and CIDRs of the proxies whose X-Forwarded-For counts. */
-  trustProxy: false | string[];
-  /**
-   * Who may read /metrics on the ingest's port: a bearer token, and whether the metrics are served on a listener
-   * of their own instead (then the ingest's port answers 404 for /metrics). Unset: public on the ingest's port.
-   */
-  metrics?: { token?: string | undefined; separateListener?: boolean };
 }
 
 /** Everything buildApp needs, passed in so that tests build the app against their own services. */

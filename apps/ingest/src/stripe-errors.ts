@@ -1,20 +1,21 @@
-/**
- * What a failed Stripe call means for the caller of the success redirect:
- * - `not-found`: Stripe has no such object (404, `resource_missing`);
- * - `rejected`: Stripe refused the request as malformed (any other 4xx but 401, 403 and 429; a session id Stripe
- *   will not parse is a 400 `invalid_request_error`), so retrying the same input cannot help;
- * - `unavailable`: worth retrying later: no connection, a timeout, 429, Stripe's 5xx, and a refused API key
- *   (401, 403), which an operator's fix recovers without the storefront changing anything.
- */
-export type StripeFailure = 'not-found' | 'rejected' | 'unavailable';
+import { classifyStripeError } from '@fulfill/orders';
+import type { HttpErrorCode } from './errors.ts';
 
-export function classifyStripeError(error: unknown): StripeFailure {
-  const e = error as { statusCode?: unknown; code?: unknown; type?: unknown } | null;
-  if (e?.type === 'StripeConnectionError') return 'unavailable';
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-  if (status === 404 || e?.code === 'resource_missing') return 'not-found';
-  if (status === undefined || status >= 500 || status === 429 || status === 401 || status === 403) {
-    return 'unavailable';
+/**
+ * The catalog answer to a failed session retrieve on the success redirect, from `classifyStripeError`: a
+ * session Stripe does not have, a request Stripe refused for good (an id it will not parse), or Stripe
+ * unavailable for now, which carries `Retry-After`.
+ */
+export function stripeFailureAnswer(error: unknown): {
+  code: Extract<HttpErrorCode, 'session-not-found' | 'invalid-session-id' | 'stripe-unavailable'>;
+  headers?: Record<string, string>;
+} {
+  switch (classifyStripeError(error)) {
+    case 'not-found':
+      return { code: 'session-not-found' };
+    case 'permanent':
+      return { code: 'invalid-session-id' };
+    case 'retryable':
+      return { code: 'stripe-unavailable', headers: { 'retry-after': '5' } };
   }
-  return status >= 400 ? 'rejected' : 'unavailable';
 }

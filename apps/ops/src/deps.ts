@@ -1,18 +1,8 @@
 import type { OpsConfig } from '@fulfill/config';
-import { createDb, type Database } from '@fulfill/db';
-import {
-  type CheckoutSession,
-  createStripeClient,
-  type ReconcileStripeApi,
-  type StripeEventSummary,
-} from '@fulfill/orders';
-import {
-  closeQueues,
-  createProducerConnection,
-  createQueues,
-  type Queues,
-  withTimeout,
-} from '@fulfill/queue';
+import type { Database } from '@fulfill/db';
+import type { CheckoutSession, ReconcileStripeApi, StripeEventSummary } from '@fulfill/orders';
+import { type Queues, withTimeout } from '@fulfill/queue';
+import { openInfrastructure } from '@fulfill/runtime';
 import type { Kysely } from 'kysely';
 
 /** The subset of the Stripe client the ops commands need. */
@@ -39,24 +29,31 @@ export interface OpsDeps {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Opens the connections the commands use. `ready` rejects when Redis does not answer within 10 s, so a command
- * fails instead of hanging; `close` ends the connections so the process can exit.
+ * Opens the connections the commands use. Redis's errors go to `out.error`, each distinct one once. `ready`
+ * rejects when Redis does not answer within 10 s, so a command fails instead of hanging; `close` ends the
+ * connections so the process can exit.
  */
 export function openOpsDeps(
   config: OpsConfig,
   out: Output,
 ): { deps: OpsDeps; ready: () => Promise<void>; close: () => Promise<void> } {
-  const redis = createProducerConnection(config.REDIS_URL);
   let redisError: string | null = null;
-  redis.on('error', (error: Error) => {
-    if (error.message !== redisError) out.error(`redis: ${error.message}`);
-    redisError = error.message;
+  const { db, stripe, queues, close } = openInfrastructure(config, {
+    name: 'ops',
+    // Stdout carries the commands' output only.
+    logDestination: process.stderr,
+    databasePoolSize: 2,
+    connectionErrors: {
+      // A Postgres error fails the query that met it, and the command says so.
+      report: (target, error) => {
+        if (target !== 'redis') return;
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== redisError) out.error(`redis: ${message}`);
+        redisError = message;
+      },
+      restored: () => {},
+    },
   });
-  const queues = createQueues(redis, config.QUEUE_PREFIX);
-  // BullMQ repeats the connection's errors on each queue; the connection's own handler has reported them.
-  for (const queue of Object.values(queues)) queue.on('error', () => {});
-  const db = createDb(config.DATABASE_URL, { max: 2 });
-  const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   return {
     deps: { db, stripe, queues, orderIdSecret: config.ORDER_ID_SECRET, out },
     ready: () =>
@@ -65,14 +62,6 @@ export function openOpsDeps(
         CONNECT_TIMEOUT_MS,
         `connecting to Redis`,
       ).then(() => undefined),
-    close: async () => {
-      if (redis.status === 'ready') {
-        await closeQueues(queues).catch(() => {});
-        await redis.quit().catch(() => redis.disconnect());
-      } else {
-        redis.disconnect();
-      }
-      await db.destroy();
-    },
+    close,
   };
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@fulfill/config';
-import { QUEUE_NAMES } from '@fulfill/orders';
+import { QUEUE_NAMES } from '@fulfill/queue';
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 

@@ -1,3 +1,4 @@
+import type { WorkerSettings } from '@fulfill/config';
 import type { Database } from '@fulfill/db';
 import type { ConnectionErrors, Metrics } from '@fulfill/observability';
 import type { CheckoutSessionsApi, OutgoingMail, ReconcileStripeApi } from '@fulfill/orders';
@@ -6,21 +7,7 @@ import type { ConnectionOptions } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
-export interface WorkerSettings {
-  orderIdSecret: string;
-  mailFrom: string;
-  shopName: string;
-  concurrency: number;
-  emailAttempts: number;
-  /** How long an email claim lasts unrenewed: a worker that dies mid-send frees its email after about this long. */
-  emailLeaseMs: number;
-  /** How long a job's lock lasts; a worker that dies mid-job frees its job after about this long. */
-  lockDurationMs: number;
-  /** How far back each reconcile run looks at Checkout Sessions and undelivered events, in ms. */
-  reconcileLookbackMs: number;
-  /** How long an outbox email may stay unsent before a reconcile run enqueues its job again, in ms. */
-  reconcileEmailGraceMs: number;
-}
+export type { WorkerSettings };
 
 /** Everything the processors need, passed in so tests run them against their own services. */
 export interface WorkerDeps {

@@ -1,16 +1,6 @@
-import { JOB_NAMES } from '@fulfill/orders';
+import { buildReconcileJob, RECONCILE_SCHEDULER_ID, reconcileNowJob } from '@fulfill/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-
-/** The one job scheduler of the reconcile queue; every worker upserts the same id. */
-export const RECONCILE_SCHEDULER_ID = 'reconcile';
-
-const RUN_OPTIONS = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 10_000 },
-  removeOnComplete: { count: 500 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
 
 export interface ScheduleResult {
   kind: 'created' | 'updated' | 'unchanged';
@@ -24,19 +14,20 @@ export interface ScheduleResult {
  * means a first start or a Redis that lost its data, which may have taken jobs with it, so one run is added now.
  */
 export async function scheduleReconcile(queue: Queue, everyMs: number): Promise<ScheduleResult> {
+  const template = buildReconcileJob();
   const existing = await queue.getJobScheduler(RECONCILE_SCHEDULER_ID);
-  if (existing?.every === everyMs && existing.name === JOB_NAMES.reconcile) {
+  if (existing?.every === everyMs && existing.name === template.name) {
     return { kind: 'unchanged', everyMs };
   }
   await queue.upsertJobScheduler(
     RECONCILE_SCHEDULER_ID,
     { every: everyMs, startDate: Date.now() + everyMs },
-    { name: JOB_NAMES.reconcile, data: {}, opts: RUN_OPTIONS },
+    template,
   );
   if (!existing) {
     // Workers that find it missing together (all reconnecting to the same empty Redis) add one run between them.
-    const minute = Math.floor(Date.now() / 60_000);
-    await queue.add(JOB_NAMES.reconcile, {}, { ...RUN_OPTIONS, jobId: `reconcile-now-${minute}` });
+    const now = reconcileNowJob();
+    await queue.add(now.name, now.data, { ...now.opts, jobId: now.jobId });
   }
   return { kind: existing ? 'updated' : 'created', everyMs };
 }

@@ -1,4 +1,4 @@
-import { QUEUE_NAMES } from '@fulfill/orders';
+import { QUEUE_NAMES } from '@fulfill/queue';
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { createEmailProcessor } from './processors/email.ts';

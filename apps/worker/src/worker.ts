@@ -1,55 +1,25 @@
-import { loadConfigOrExit } from '@fulfill/config';
-import { createDb, databaseSetupProblem } from '@fulfill/db';
-import { createConnectionErrors, createLogger, createMetrics } from '@fulfill/observability';
-import { createStripeClient } from '@fulfill/orders';
-import { closeQueues, createProducerConnection, createQueues, queueCountsCollector } from '@fulfill/queue';
+import { loadConfigOrExit, workerSettingsFrom } from '@fulfill/config';
+import { openInfrastructure, openMailTransport } from '@fulfill/runtime';
 import closeWithGrace from 'close-with-grace';
-import nodemailer from 'nodemailer';
 import { createWorkerHttpServer, listenOnMetricsPort } from './http.ts';
 import { keepReconcileScheduled } from './schedule-reconcile.ts';
 import { startWorkers } from './start-workers.ts';
 
 const config = loadConfigOrExit('worker');
-const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
-const producer = createProducerConnection(config.REDIS_URL);
-const queues = createQueues(producer, config.QUEUE_PREFIX);
-const metrics = createMetrics({ role: 'worker', collectQueueCounts: queueCountsCollector(queues) });
-const connectionErrors = createConnectionErrors({ logger, registry: metrics.registry });
-producer.on('error', (err) => connectionErrors.report('redis', err, 'producer'));
-producer.on('ready', () => connectionErrors.restored('redis', 'producer'));
-const db = createDb(config.DATABASE_URL, {
-  max: config.WORKER_CONCURRENCY * 2 + 2,
-  onError: (err) => connectionErrors.report('postgres', err, 'pool'),
-  onConnect: () => connectionErrors.restored('postgres', 'pool'),
+const infrastructure = openInfrastructure(config, {
+  name: 'worker',
+  metrics: { role: 'worker', queueCounts: true },
+  databasePoolSize: config.WORKER_CONCURRENCY * 2 + 2,
+  announceDatabaseProblems: true,
 });
-// A database that does not exist or is not migrated fails every job or request: say so once, at start.
-void databaseSetupProblem(db, config.DATABASE_URL).then((problem) => {
-  if (problem) logger.error({ event: 'database-not-ready', problem }, problem);
-});
-const transport = nodemailer.createTransport({
-  url: config.SMTP_URL,
-  pool: true,
-  maxConnections: 5,
-  connectionTimeout: 60_000,
-  greetingTimeout: config.SMTP_GREETING_TIMEOUT,
-  socketTimeout: config.SMTP_SOCKET_TIMEOUT,
-});
+const { logger, metrics, connectionErrors, redis: producer, queues } = infrastructure;
+const transport = openMailTransport(config);
 
 const running = startWorkers({
-  settings: {
-    orderIdSecret: config.ORDER_ID_SECRET,
-    mailFrom: config.MAIL_FROM,
-    shopName: config.SHOP_NAME,
-    concurrency: config.WORKER_CONCURRENCY,
-    emailAttempts: config.EMAIL_ATTEMPTS,
-    emailLeaseMs: config.EMAIL_LEASE,
-    lockDurationMs: config.JOB_LOCK_MS,
-    reconcileLookbackMs: config.RECONCILE_LOOKBACK,
-    reconcileEmailGraceMs: config.RECONCILE_EMAIL_GRACE,
-  },
+  settings: workerSettingsFrom(config),
   logger,
-  db,
-  stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
+  db: infrastructure.db,
+  stripe: infrastructure.stripe,
   queues,
   connection: { url: config.REDIS_URL },
   prefix: config.QUEUE_PREFIX,
@@ -101,10 +71,8 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false, onTimeout }, 
   if (err) logger.error({ err }, 'closing after an error');
   logger.info({ event: 'shutdown', signal }, 'worker closing');
   await running.close();
-  await closeQueues(queues);
-  await producer.quit().catch(() => producer.disconnect());
   transport.close();
-  await db.destroy();
+  await infrastructure.close();
   http.close();
   logger.info({ event: 'shutdown-complete' }, 'worker closed');
 });

@@ -7,5 +7,11 @@ export {
   type OpsConfig,
   type WorkerConfig,
 } from './load-config.ts';
+export {
+  type IngestSettings,
+  ingestSettingsFrom,
+  type WorkerSettings,
+  workerSettingsFrom,
+} from './process-settings.ts';
 export { type Environment, resolveSecretFiles, SECRET_VARIABLES } from './read-environment.ts';
 export { parseDuration } from './settings.ts';

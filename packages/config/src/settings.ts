@@ -90,6 +90,39 @@ function compiles(entry: string): boolean {
   }
 }
 
+/**
+ * CORS_ORIGINS: the storefront origins whose pages may read the browser routes' answers, comma-separated, each
+ * a scheme, host and optional port with nothing after it (`https://shop.example,http://localhost:5173`). Empty by
+ * default: no origin may. `*` is refused: name the storefronts.
+ */
+const corsOrigins = z
+  .string()
+  .trim()
+  .default('')
+  .superRefine((value, context) => {
+    if (value === '') return;
+    value.split(',').forEach((entry, index) => {
+      if (entry.trim() === '*') {
+        context.addIssue({ code: 'custom', message: 'must list the storefront origins, not * (any site)' });
+      } else if (!isOrigin(entry.trim())) {
+        context.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} is not an origin such as https://shop.example (scheme, host and port only)`,
+        });
+      }
+    });
+  })
+  .transform((value) => (value === '' ? [] : value.split(',').map((entry) => entry.trim())));
+
+function isOrigin(entry: string): boolean {
+  try {
+    const parsed = new URL(entry);
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.origin === entry;
+  } catch {
+    return false;
+  }
+}
+
 export const common = {
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']),
@@ -128,6 +161,7 @@ export const ingest = {
   ADMIN_USER: nonEmpty.optional(),
   ADMIN_PASSWORD: nonEmpty.min(12, 'must be at least 12 characters').optional(),
   TRUST_PROXY: trustedProxies,
+  CORS_ORIGINS: corsOrigins,
   // Its own names: an env file shared with a worker (compose, `pnpm start`) must not bind both to one port.
   INGEST_METRICS_PORT: integer(0, 65_535).optional(),
   INGEST_METRICS_HOST: nonEmpty.default('0.0.0.0'),

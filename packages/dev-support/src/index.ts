@@ -1,2 +1,8 @@
 export { freePort } from './free-port.ts';
-export { type ReceivedMail, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+export {
+  type ReceivedMail,
+  type SmtpSink,
+  type SmtpSinkFaults,
+  type SmtpSinkStats,
+  startSmtpSink,
+} from './smtp-sink.ts';

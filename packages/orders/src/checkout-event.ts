@@ -1,6 +1,3 @@
-import type { FulfillmentEventType, FulfillmentJobData, FulfillmentSource } from './jobs.ts';
-import { fulfillmentKeyOf } from './order-identifier.ts';
-
 /** The Checkout Session inside a Stripe event: what fulfillment, replays and the reconciler read of it. */
 export interface EventCheckoutSession {
   id: string;
@@ -38,23 +35,5 @@ export function checkoutSessionOfEvent(event: { data?: { object?: unknown } }): 
     payment_intent: paymentIntent,
     status: typeof object.status === 'string' ? object.status : null,
     payment_status: typeof object.payment_status === 'string' ? object.payment_status : 'unpaid',
-  };
-}
-
-/**
- * The fulfillment job for a Checkout Session event, as the webhook enqueues it and a replay re-enqueues it:
- * keyed by the session's fulfillment key, carrying the event, received now.
- */
-export function fulfillmentJobOfEvent(
-  event: { id: string; type: FulfillmentEventType; created: number },
-  session: EventCheckoutSession,
-  source: FulfillmentSource,
-): Omit<FulfillmentJobData, 'enqueueId'> {
-  return {
-    sessionId: session.id,
-    fulfillmentKey: fulfillmentKeyOf(session),
-    source,
-    event: { id: event.id, type: event.type, created: event.created },
-    receivedAt: Date.now(),
   };
 }

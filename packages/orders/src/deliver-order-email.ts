@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Database, EmailKind } from '@fulfill/db';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { claimEmail, markEmailSent, outboxRowOf, releaseEmail, renewLease } from './email-outbox.ts';
 import type { EmailOrder, RenderedEmail } from './emails/index.ts';
 import { renderConfirmation, renderPaymentFailed } from './emails/index.ts';
+import { orderForEmail } from './order-view.ts';
 import { redactEmails } from './redact.ts';
 
 /** One message as the mail transport takes it (nodemailer's sendMail accepts this shape). */
@@ -67,124 +68,12 @@ const RENDERERS: Record<EmailKind, (order: EmailOrder, shop: { name: string }) =
   payment_failed: renderPaymentFailed,
 };
 
-const leaseUntil = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
 const reasonOf = (error: unknown) => redactEmails(error instanceof Error ? error.message : String(error));
-
-/** Claims the row for `token` if nobody holds it: pending, or sending under a lease that ran out. */
-async function claim(deps: DeliverDeps, input: { orderId: number; kind: EmailKind }, token: string) {
-  return deps.db
-    .updateTable('email_outbox')
-    .set((eb) => ({
-      state: 'sending',
-      lease_token: token,
-      lease_expires_at: leaseUntil(deps.leaseMs),
-      attempts: eb('attempts', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('order_id', '=', input.orderId)
-    .where('kind', '=', input.kind)
-    .where((eb) =>
-      eb.or([
-        eb('state', '=', 'pending'),
-        eb.and([eb('state', '=', 'sending'), eb('lease_expires_at', '<', sql<Date>`now()`)]),
-      ]),
-    )
-    .returning('id')
-    .executeTakeFirst();
-}
-
-async function orderForEmail(db: Kysely<Database>, orderId: number) {
-  const row = await db
-    .selectFrom('orders')
-    .select([
-      'order_identifier',
-      'customer_email',
-      'customer_name',
-      'currency',
-      'amount_subtotal',
-      'amount_discount',
-      'amount_tax',
-      'amount_shipping',
-      'amount_total',
-      'shipping_name',
-      'shipping_address',
-    ])
-    .where('id', '=', orderId)
-    .executeTakeFirstOrThrow();
-  const items = await db
-    .selectFrom('order_items')
-    .select(['description', 'quantity', 'amount_total'])
-    .where('order_id', '=', orderId)
-    .orderBy('position')
-    .execute();
-  const order: EmailOrder = {
-    orderIdentifier: row.order_identifier,
-    customerName: row.customer_name,
-    currency: row.currency,
-    amounts: {
-      subtotal: row.amount_subtotal,
-      discount: row.amount_discount,
-      tax: row.amount_tax,
-      shipping: row.amount_shipping,
-      total: row.amount_total,
-    },
-    items: items.map((i) => ({
-      description: i.description,
-      quantity: i.quantity,
-      amountTotal: i.amount_total,
-    })),
-    shipping: row.shipping_address ? { name: row.shipping_name, address: row.shipping_address } : null,
-  };
-  return { order, to: row.customer_email };
-}
-
-/** Ends our claim: the row goes to `state`, unless the lease was lost to another worker meanwhile. */
-async function release(
-  db: Kysely<Database>,
-  outboxId: number,
-  token: string,
-  state: 'pending' | 'failed',
-  lastError: string,
-) {
-  await db
-    .updateTable('email_outbox')
-    .set({ state, lease_token: null, lease_expires_at: null, last_error: lastError, updated_at: new Date() })
-    .where('id', '=', outboxId)
-    .where('lease_token', '=', token)
-    .execute();
-}
-
-async function markSent(deps: DeliverDeps, outboxId: number, messageId: string): Promise<void> {
-  const deadline = Date.now() + (deps.markRetryMs ?? 60_000);
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      // Whoever holds the lease now, the message went out: the row converges on `sent`.
-      await deps.db
-        .updateTable('email_outbox')
-        .set({
-          state: 'sent',
-          message_id: messageId,
-          sent_at: new Date(),
-          updated_at: new Date(),
-          last_error: null,
-          lease_token: null,
-          lease_expires_at: null,
-        })
-        .where('id', '=', outboxId)
-        .execute();
-      return;
-    } catch (error) {
-      if (Date.now() + delay > deadline) throw error;
-      deps.onDatabaseError?.(error, 'mark-sent');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-}
 
 /**
  * Sends one outbox email at most once per claim, with no transaction open while the mail server talks: a short
  * statement claims the row (`sending`, a lease, the attempt counted), the send runs while the lease is renewed,
- * and another statement marks it `sent`, retried for `markRetryMs`. A temporary failure puts the row back to
+ * and another statement marks it `sent`, retried for `markRetryMs`. The row's statements are in `email-outbox.ts`. A temporary failure puts the row back to
  * `pending` and throws, for the queue to retry; a permanent rejection (see `isPermanentMailRejection`) makes it
  * `failed` and returns `rejected`.
  *
@@ -196,17 +85,9 @@ export async function deliverOrderEmail(
   deps: DeliverDeps,
   input: { orderId: number; kind: EmailKind },
 ): Promise<DeliverResult> {
-  const token = randomUUID();
-  const claimed = await claim(deps, input, token);
-  if (!claimed) {
-    const row = await deps.db
-      .selectFrom('email_outbox')
-      .innerJoin('orders', 'orders.id', 'email_outbox.order_id')
-      .select(['email_outbox.state', 'email_outbox.lease_expires_at', 'email_outbox.last_error'])
-      .select('orders.order_identifier')
-      .where('email_outbox.order_id', '=', input.orderId)
-      .where('email_outbox.kind', '=', input.kind)
-      .executeTakeFirst();
+  const claim = await claimEmail(deps.db, input, deps.leaseMs);
+  if (!claim) {
+    const row = await outboxRowOf(deps.db, input);
     if (!row) return { kind: 'not-found' };
     switch (row.state) {
       case 'sent':
@@ -223,17 +104,16 @@ export async function deliverOrderEmail(
     }
   }
 
-  const outboxId = claimed.id;
   let order: EmailOrder;
   let to: string | null;
   try {
     ({ order, to } = await orderForEmail(deps.db, input.orderId));
   } catch (error) {
-    await release(deps.db, outboxId, token, 'pending', reasonOf(error)).catch(() => {});
+    await releaseEmail(deps.db, claim, 'pending', reasonOf(error)).catch(() => {});
     throw error;
   }
   if (!to) {
-    await release(deps.db, outboxId, token, 'failed', 'the order has no customer email address');
+    await releaseEmail(deps.db, claim, 'failed', 'the order has no customer email address');
     return { kind: 'no-recipient', orderIdentifier: order.orderIdentifier };
   }
 
@@ -241,13 +121,9 @@ export async function deliverOrderEmail(
   const rendered = RENDERERS[input.kind](order, { name: deps.shopName });
   const renewal = setInterval(
     () => {
-      deps.db
-        .updateTable('email_outbox')
-        .set({ lease_expires_at: leaseUntil(deps.leaseMs) })
-        .where('id', '=', outboxId)
-        .where('lease_token', '=', token)
-        .execute()
-        .catch((error: unknown) => deps.onDatabaseError?.(error, 'renew-lease'));
+      renewLease(deps.db, claim, deps.leaseMs).catch((error: unknown) =>
+        deps.onDatabaseError?.(error, 'renew-lease'),
+      );
     },
     Math.max(100, Math.floor(deps.leaseMs / 3)),
   );
@@ -257,13 +133,16 @@ export async function deliverOrderEmail(
     clearInterval(renewal);
     const reason = reasonOf(error);
     if (isPermanentMailRejection(error)) {
-      await release(deps.db, outboxId, token, 'failed', reason.slice(0, 500));
+      await releaseEmail(deps.db, claim, 'failed', reason.slice(0, 500));
       return { kind: 'rejected', orderIdentifier: order.orderIdentifier, reason };
     }
-    await release(deps.db, outboxId, token, 'pending', reason.slice(0, 500)).catch(() => {});
+    await releaseEmail(deps.db, claim, 'pending', reason.slice(0, 500)).catch(() => {});
     throw error;
   }
   clearInterval(renewal);
-  await markSent(deps, outboxId, messageId);
+  await markEmailSent(deps.db, claim.id, messageId, {
+    retryMs: deps.markRetryMs ?? 60_000,
+    onRetry: (error) => deps.onDatabaseError?.(error, 'mark-sent'),
+  });
   return { kind: 'sent', orderIdentifier: order.orderIdentifier, messageId };
 }

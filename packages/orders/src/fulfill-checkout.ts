@@ -1,13 +1,14 @@
 import type { Database, EmailKind, Order, OrderStatus } from '@fulfill/db';
 import type { Kysely, Transaction } from 'kysely';
 import { orderFieldsOf, orderItemsOf } from './checkout-order.ts';
+import { recordOwedEmail } from './email-outbox.ts';
 import { fulfillmentKeyOf, orderIdentifierFor } from './order-identifier.ts';
-import { canTransition, emailForStatus, outcomeOfSession } from './order-status.ts';
+import { canTransition, outcomeOfSession } from './order-status.ts';
 import {
   type CheckoutLineItem,
   type CheckoutSession,
   type CheckoutSessionsApi,
-  isStripeNotFound,
+  classifyStripeError,
 } from './stripe-api.ts';
 
 export interface FulfillDeps {
@@ -70,25 +71,6 @@ async function recordEvent(trx: Transaction<Database>, input: FulfillInput): Pro
     .execute();
 }
 
-/** Inserts the outbox row the order's status owes, and returns it when it is still unsent. */
-async function pendingEmailsOf(trx: Transaction<Database>, order: Order): Promise<PendingEmails> {
-  const owed = emailForStatus(order.status);
-  if (!owed) return [];
-  await trx
-    .insertInto('email_outbox')
-    .values({ order_id: order.id, kind: owed, last_error: null, message_id: null, sent_at: null })
-    .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
-    .execute();
-  const row = await trx
-    .selectFrom('email_outbox')
-    .select('state')
-    .where('order_id', '=', order.id)
-    .where('kind', '=', owed)
-    .executeTakeFirstOrThrow();
-  // A row being sent is owed too: its sender may have died, and the email job dedupes against a live one.
-  return row.state === 'pending' || row.state === 'sending' ? [owed] : [];
-}
-
 async function recordExpiry(
   deps: FulfillDeps,
   session: CheckoutSession,
@@ -132,7 +114,8 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       expand: ['line_items', 'payment_intent'],
     });
   } catch (error) {
-    if (isStripeNotFound(error)) return { kind: 'session-not-found', sessionId: input.sessionId };
+    if (classifyStripeError(error) === 'not-found')
+      return { kind: 'session-not-found', sessionId: input.sessionId };
     throw error;
   }
 
@@ -163,7 +146,7 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       if (items.length > 0)
         await trx.insertInto('order_items').values(orderItemsOf(inserted.id, items)).execute();
       await recordEvent(trx, input);
-      return { kind: 'created', order: inserted, pendingEmails: await pendingEmailsOf(trx, inserted) };
+      return { kind: 'created', order: inserted, pendingEmails: await recordOwedEmail(trx, inserted) };
     }
 
     const existing = await trx
@@ -174,7 +157,7 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       .executeTakeFirstOrThrow();
     await recordEvent(trx, input);
     if (!canTransition(existing.status, outcome.status)) {
-      return { kind: 'unchanged', order: existing, pendingEmails: await pendingEmailsOf(trx, existing) };
+      return { kind: 'unchanged', order: existing, pendingEmails: await recordOwedEmail(trx, existing) };
     }
     const updated = await trx
       .updateTable('orders')
@@ -186,7 +169,7 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       kind: 'updated',
       order: updated,
       previousStatus: existing.status,
-      pendingEmails: await pendingEmailsOf(trx, updated),
+      pendingEmails: await recordOwedEmail(trx, updated),
     };
   });
 }

@@ -1,8 +1,4 @@
-export {
-  checkoutSessionOfEvent,
-  type EventCheckoutSession,
-  fulfillmentJobOfEvent,
-} from './checkout-event.ts';
+export { checkoutSessionOfEvent, type EventCheckoutSession } from './checkout-event.ts';
 export {
   type DeliverDeps,
   type DeliverResult,
@@ -11,6 +7,7 @@ export {
   messageIdFor,
   type OutgoingMail,
 } from './deliver-order-email.ts';
+export { findUnsentEmails } from './email-outbox.ts';
 export type { EmailOrder, RenderedEmail } from './emails/index.ts';
 export { escapeHtml, renderConfirmation, renderPaymentFailed } from './emails/index.ts';
 export {
@@ -21,17 +18,10 @@ export {
   type PendingEmails,
 } from './fulfill-checkout.ts';
 export {
-  type EmailJobData,
-  emailJobId,
   FULFILLMENT_EVENT_TYPES,
   type FulfillmentEventType,
-  type FulfillmentJobData,
-  type FulfillmentSource,
-  followUpJobId,
   isFulfillmentEventType,
-  JOB_NAMES,
-  QUEUE_NAMES,
-} from './jobs.ts';
+} from './fulfillment-events.ts';
 export { formatMoney, minorUnitDigits } from './money.ts';
 export { fulfillmentKeyOf, ORDER_IDENTIFIER_PATTERN, orderIdentifierFor } from './order-identifier.ts';
 export {
@@ -41,6 +31,7 @@ export {
   type SessionOutcome,
   type SessionState,
 } from './order-status.ts';
+export { orderByFulfillmentKey, type PublicOrderView, publicOrderView } from './order-view.ts';
 export {
   type ReconcileDeps,
   type ReconcileInput,
@@ -54,10 +45,9 @@ export {
   type CheckoutLineItem,
   type CheckoutSession,
   type CheckoutSessionsApi,
-  isStripeNotFound,
-  isStripeRetryable,
+  classifyStripeError,
   type ReconcileStripeApi,
+  type StripeErrorKind,
   type StripeEventSummary,
 } from './stripe-api.ts';
 export { createStripeClient, type Stripe } from './stripe-client.ts';
-export { findUnsentEmails } from './unsent-emails.ts';

@@ -1,7 +1,11 @@
 import type { Database, OrderStatus } from '@fulfill/db';
 import type { Kysely } from 'kysely';
 import { checkoutSessionOfEvent } from './checkout-event.ts';
-import { FULFILLMENT_EVENT_TYPES, type FulfillmentEventType, isFulfillmentEventType } from './jobs.ts';
+import {
+  FULFILLMENT_EVENT_TYPES,
+  type FulfillmentEventType,
+  isFulfillmentEventType,
+} from './fulfillment-events.ts';
 import { fulfillmentKeyOf } from './order-identifier.ts';
 import { canTransition, outcomeOfSession, type SessionState } from './order-status.ts';
 import type { ReconcileStripeApi, StripeEventSummary } from './stripe-api.ts';

@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 
 export type CheckoutSession = Stripe.Checkout.Session;
 export type CheckoutLineItem = Stripe.LineItem;
@@ -49,20 +49,36 @@ export interface ReconcileStripeApi {
   };
 }
 
-/** Whether an error from the Stripe client means the object does not exist. */
-export function isStripeNotFound(error: unknown): boolean {
-  const e = error as { statusCode?: number; code?: string } | null;
-  return e?.statusCode === 404 || e?.code === 'resource_missing';
-}
-
 /**
- * Whether a Stripe error is worth retrying: rate limits, Stripe's 5xx, and failed connections are; a
- * rejected request (400, 404) is not. Authentication errors are retried, since a fixed key recovers them.
+ * What a failed Stripe call means for whoever made it:
+ * - `not-found`: Stripe has no such object (a 404 or `resource_missing`);
+ * - `retryable`: the same call may succeed later: no connection or a timeout, a rate limit, Stripe's 5xx or
+ *   409, and a refused API key (401, 403), which an operator's fix recovers. An error that did not come from
+ *   the Stripe client (a bug, a database error on the way) is retryable too: nothing says it is final;
+ * - `permanent`: Stripe answered and refused this request (a malformed id, any other 4xx): retrying the same
+ *   input cannot help.
  */
-export function isStripeRetryable(error: unknown): boolean {
-  const e = error as { statusCode?: number; type?: string } | null;
-  if (e?.type === 'StripeConnectionError' || e?.type === 'StripeAPIError') return true;
-  const status = e?.statusCode;
-  if (status === undefined) return true;
-  return status === 401 || status === 403 || status === 409 || status === 429 || status >= 500;
+export type StripeErrorKind = 'not-found' | 'retryable' | 'permanent';
+
+export function classifyStripeError(error: unknown): StripeErrorKind {
+  const { errors } = Stripe;
+  if (!(error instanceof errors.StripeError)) return 'retryable';
+  if (
+    error instanceof errors.StripeInvalidRequestError &&
+    (error.statusCode === 404 || error.code === 'resource_missing')
+  ) {
+    return 'not-found';
+  }
+  if (
+    error instanceof errors.StripeConnectionError ||
+    error instanceof errors.StripeRateLimitError ||
+    error instanceof errors.StripeAuthenticationError ||
+    error instanceof errors.StripePermissionError
+  ) {
+    return 'retryable';
+  }
+  // The other classes do not tell: stripe-node raises StripeAPIError for any status it has no class for (a 5xx,
+  // a 409, a 414), and a proxy's answer with a string `error` body comes as a StripeOAuthError. The status does.
+  const status = error.statusCode;
+  return status === undefined || status >= 500 || status === 409 ? 'retryable' : 'permanent';
 }

@@ -1,6 +1,7 @@
 import type { Recovery } from '@fulfill/orders';
 import type { Queue } from 'bullmq';
 import { type EnqueueResult, enqueueFulfillment } from './enqueue.ts';
+import { buildFulfillmentJob } from './jobs/fulfillment-job.ts';
 
 export interface EnqueuedRecovery {
   recovery: Recovery;
@@ -20,21 +21,17 @@ export async function enqueueRecoveries(
 ): Promise<EnqueuedRecovery[]> {
   const enqueued: EnqueuedRecovery[] = [];
   for (const recovery of recoveries) {
-    const result = await enqueueFulfillment(
-      queue,
-      {
-        sessionId: recovery.sessionId,
-        fulfillmentKey: recovery.fulfillmentKey,
+    const job = buildFulfillmentJob({
+      sessionId: recovery.sessionId,
+      fulfillmentKey: recovery.fulfillmentKey,
+      cause: {
         source: 'reconcile',
+        runId: options.runId,
         ...(recovery.event ? { event: recovery.event } : {}),
-        receivedAt: Date.now(),
       },
-      {
-        followUpSuffix: `reconcile-${options.runId}`,
-        ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
-      },
-    );
-    enqueued.push({ recovery, result });
+      ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
+    });
+    enqueued.push({ recovery, result: await enqueueFulfillment(queue, job) });
   }
   return enqueued;
 }

@@ -1,12 +1,6 @@
-import {
-  type EmailJobData,
-  emailJobId,
-  type FulfillmentJobData,
-  followUpJobId,
-  JOB_NAMES,
-} from '@fulfill/orders';
 import type { Queue } from 'bullmq';
-import { DEFAULT_ATTEMPTS, emailJobOptions, fulfillmentJobOptions } from './job-options.ts';
+import { buildEmailJob, type EmailJobData } from './jobs/email-job.ts';
+import { type FulfillmentJob, fulfillmentJobSchema } from './jobs/fulfillment-job.ts';
 
 /** The states in which a job has not yet started, so it will read Stripe's state when it does. */
 const NOT_STARTED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -26,27 +20,22 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 }
 
 /**
- * Enqueues fulfillment under the fulfillment key as job id, so concurrent deliveries of a checkout make one job.
- * Where a job with that id already exists and has started (or finished, or failed), it may have read Stripe
- * before what this call reports happened; a follow-up job then runs after it, under an id made of the key and
- * `followUpSuffix`, so that repeats of the same happening dedupe against the follow-up. Resolves once Redis
- * holds the job.
+ * Enqueues a fulfillment job (from `buildFulfillmentJob`) under its job id, so concurrent deliveries of a checkout
+ * make one job. Where a job with that id already exists and has started (or finished, or failed), it may have read
+ * Stripe before what this call reports happened; the job is then added under its follow-up id to run after it, so
+ * that repeats of the same happening dedupe against the follow-up. Resolves once Redis holds the job.
  */
-export async function enqueueFulfillment(
-  queue: Queue,
-  data: Omit<FulfillmentJobData, 'enqueueId'>,
-  options: { followUpSuffix: string; attempts?: number },
-): Promise<EnqueueResult> {
-  const jobData: FulfillmentJobData = { ...data, enqueueId: crypto.randomUUID() };
-  const opts = fulfillmentJobOptions(options.attempts ?? DEFAULT_ATTEMPTS.fulfillment);
+export async function enqueueFulfillment(queue: Queue, job: FulfillmentJob): Promise<EnqueueResult> {
   const add = async (jobId: string) => {
-    await queue.add(JOB_NAMES.fulfill, jobData, { ...opts, jobId });
+    await queue.add(job.name, job.data, { ...job.opts, jobId });
     const stored = await queue.getJob(jobId);
-    const ours = stored !== undefined && (stored.data as FulfillmentJobData).enqueueId === jobData.enqueueId;
+    const ours =
+      stored !== undefined &&
+      fulfillmentJobSchema.safeParse(stored.data).data?.enqueueId === job.data.enqueueId;
     return { ours, state: stored && !ours ? await stored.getState() : 'unknown' };
   };
 
-  const jobId = data.fulfillmentKey;
+  const { jobId, followUpJobId } = job;
   const base = await add(jobId);
   if (base.ours) return { kind: 'added', jobId };
   if (NOT_STARTED.has(base.state)) return { kind: 'duplicate', jobId, state: base.state };
@@ -56,10 +45,9 @@ export async function enqueueFulfillment(
       ? { kind: 'added', jobId }
       : { kind: 'duplicate', jobId, state: 'unknown' };
   }
-  const followUpId = followUpJobId(data.fulfillmentKey, options.followUpSuffix);
-  const followUp = await add(followUpId);
-  if (!followUp.ours) return { kind: 'duplicate', jobId: followUpId, state: followUp.state };
-  return { kind: 'follow-up', jobId: followUpId, followUpOf: jobId, state: base.state };
+  const followUp = await add(followUpJobId);
+  if (!followUp.ours) return { kind: 'duplicate', jobId: followUpJobId, state: followUp.state };
+  return { kind: 'follow-up', jobId: followUpJobId, followUpOf: jobId, state: base.state };
 }
 
 /**
@@ -72,9 +60,8 @@ export async function enqueueEmail(
   data: EmailJobData,
   options: { attempts?: number; retryFailed?: boolean } = {},
 ): Promise<'added' | 'exists' | 'retried' | 'replaced'> {
-  const jobId = emailJobId(data.orderId, data.kind);
-  const opts = emailJobOptions(options.attempts ?? DEFAULT_ATTEMPTS.email);
-  const existing = await queue.getJob(jobId);
+  const job = buildEmailJob(data, options.attempts !== undefined ? { attempts: options.attempts } : {});
+  const existing = await queue.getJob(job.jobId);
   if (existing) {
     const state = await existing.getState();
     if (state === 'failed') {
@@ -84,9 +71,9 @@ export async function enqueueEmail(
     }
     if (state !== 'completed') return 'exists';
     await existing.remove();
-    await queue.add(JOB_NAMES.email, data, { ...opts, jobId });
+    await queue.add(job.name, job.data, { ...job.opts, jobId: job.jobId });
     return 'replaced';
   }
-  await queue.add(JOB_NAMES.email, data, { ...opts, jobId });
+  await queue.add(job.name, job.data, { ...job.opts, jobId: job.jobId });
   return 'added';
 }

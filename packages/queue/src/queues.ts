@@ -1,6 +1,15 @@
-import { QUEUE_NAMES } from '@fulfill/orders';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { EMAIL_QUEUE } from './jobs/email-job.ts';
+import { FULFILLMENT_QUEUE } from './jobs/fulfillment-job.ts';
+import { RECONCILE_QUEUE } from './jobs/reconcile-job.ts';
+
+/** The BullMQ queue names shared by the ingest, the worker and the ops tools, each from its job's contract. */
+export const QUEUE_NAMES = {
+  fulfillment: FULFILLMENT_QUEUE,
+  email: EMAIL_QUEUE,
+  reconcile: RECONCILE_QUEUE,
+} as const;
 
 /** The queues every process talks to. */
 export interface Queues {

@@ -68,7 +68,13 @@ export function registerApiHooks(app: FastifyInstance, core: EmulatorCore): void
     const authError = apiKeyError(headerValue(request, 'authorization'));
     if (authError) return reply.code(authError.statusCode).send(authError.body);
     const fault = takeFault(core.faults, request.method, path);
+    if (fault?.kind === 'reset') {
+      reply.hijack();
+      request.raw.socket.destroy();
+      return;
+    }
     if (fault) {
+      if (fault.retryAfter !== null) reply.header('retry-after', String(fault.retryAfter));
       if (fault.shouldRetry !== null) reply.header('stripe-should-retry', String(fault.shouldRetry));
       return reply.code(fault.status).send(faultError(fault.status));
     }

@@ -109,11 +109,14 @@ export function faultSpecOf(body: Fields): FaultSpec {
   }
   const method = optionalString(body.method, 'method');
   const shouldRetry = optionalBoolean(body.shouldRetry, 'shouldRetry');
+  const kind = optionalString(body.kind, 'kind');
   return withoutUndefined({
     path: path ?? patternOf(pattern ?? ''),
     status: requiredInteger(body.status, 'status') as FaultStatus,
     count: optionalInteger(body.count, 'count') ?? 1,
     method: method ?? undefined,
     shouldRetry: shouldRetry ?? undefined,
+    retryAfter: optionalInteger(body.retryAfter, 'retryAfter', { min: 0 }) ?? undefined,
+    kind: (kind ?? undefined) as FaultSpec['kind'],
   });
 }

@@ -33,6 +33,30 @@ describe('fault injection, request log and transport behaviour', () => {
     ]);
   });
 
+  it('sends Retry-After with a fault that has one', async () => {
+    const { id } = emulator.createCheckoutSession(params);
+    emulator.injectFault({ path: /^\/v1\/checkout\/sessions\//, status: 429, count: 1, retryAfter: 2 });
+
+    const limited = await fetch(`${emulator.url}/v1/checkout/sessions/${id}`, {
+      headers: { authorization: 'Bearer sk_test_emulator' },
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('2');
+  });
+
+  it('drops the connection for a reset fault, then answers normally', async () => {
+    const { id } = emulator.createCheckoutSession(params);
+    emulator.injectFault({ path: /^\/v1\/checkout\/sessions\//, status: 500, count: 1, kind: 'reset' });
+    const retrieve = () =>
+      fetch(`${emulator.url}/v1/checkout/sessions/${id}`, {
+        headers: { authorization: 'Bearer sk_test_emulator' },
+      });
+
+    await expect(retrieve()).rejects.toThrow('fetch failed');
+    expect((await retrieve()).status).toBe(200);
+    expect(emulator.requests.map((request) => request.status)).toEqual([null, 200]);
+  });
+
   it('matches faults by method and exact path and answers 5xx with api_error', async () => {
     emulator.injectFault({ method: 'POST', path: '/v1/checkout/sessions', status: 503, count: 2 });
 

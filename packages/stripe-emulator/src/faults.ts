@@ -2,10 +2,15 @@ import { invalidRequest } from './errors.ts';
 
 export type FaultStatus = 429 | 500 | 502 | 503;
 
+/** `reset` closes the connection without an answer, as a proxy or load balancer that drops it would. */
+export type FaultKind = 'status' | 'reset';
+
 /**
  * Makes the next `count` API requests matching `method` (any when omitted) and `path` fail with
  * `status`. A string `path` must equal the request path without its query (`/v1/checkout/sessions`);
- * a RegExp is tested against it. `shouldRetry` sets Stripe's `Stripe-Should-Retry` header.
+ * a RegExp is tested against it. `shouldRetry` sets Stripe's `Stripe-Should-Retry` header and
+ * `retryAfter` the `Retry-After` header, in seconds. With `kind: 'reset'` the connection is destroyed
+ * instead of answered (`status` is then only recorded).
  */
 export interface FaultSpec {
   method?: string;
@@ -13,6 +18,8 @@ export interface FaultSpec {
   status: FaultStatus;
   count: number;
   shouldRetry?: boolean;
+  retryAfter?: number;
+  kind?: FaultKind;
 }
 
 export interface ActiveFault {
@@ -21,6 +28,8 @@ export interface ActiveFault {
   status: FaultStatus;
   remaining: number;
   shouldRetry: boolean | null;
+  retryAfter: number | null;
+  kind: FaultKind;
 }
 
 /** One API request under `/v1` as the emulator received it; `status` is set once answered. */
@@ -42,6 +51,15 @@ export function toActiveFault(spec: FaultSpec): ActiveFault {
   if (!Number.isSafeInteger(spec.count) || spec.count < 1) {
     throw invalidRequest(`Fault count must be a positive integer; got ${spec.count}.`, 'count');
   }
+  if (spec.retryAfter !== undefined && (!Number.isSafeInteger(spec.retryAfter) || spec.retryAfter < 0)) {
+    throw invalidRequest(
+      `Fault retryAfter must be a whole number of seconds; got ${spec.retryAfter}.`,
+      'retryAfter',
+    );
+  }
+  if (spec.kind !== undefined && spec.kind !== 'status' && spec.kind !== 'reset') {
+    throw invalidRequest(`Fault kind must be "status" or "reset"; got ${String(spec.kind)}.`, 'kind');
+  }
   if (typeof spec.path === 'string' && !spec.path.startsWith('/')) {
     throw invalidRequest(`Fault path must start with "/"; got ${spec.path}.`, 'path');
   }
@@ -51,6 +69,8 @@ export function toActiveFault(spec: FaultSpec): ActiveFault {
     status: spec.status,
     remaining: spec.count,
     shouldRetry: spec.shouldRetry ?? null,
+    retryAfter: spec.retryAfter ?? null,
+    kind: spec.kind ?? 'status',
   };
 }
 

@@ -9,7 +9,7 @@ export { startStripeEmulator } from './emulator.ts';
 export type { DeliverOptions } from './emulator-core.ts';
 export type { StripeErrorBody, StripeErrorType } from './errors.ts';
 export { StripeEmulatorError } from './errors.ts';
-export type { ApiRequestLogEntry, FaultSpec, FaultStatus } from './faults.ts';
+export type { ApiRequestLogEntry, FaultKind, FaultSpec, FaultStatus } from './faults.ts';
 export type { FormObject, FormValue } from './form-decoder.ts';
 export { decodeForm, FormDecodeError } from './form-decoder.ts';
 export type {

@@ -1,12 +1,13 @@
 import rateLimit from '@fastify/rate-limit';
 import type { Database } from '@fulfill/db';
-import { fulfillmentKeyOf, orderIdentifierFor } from '@fulfill/orders';
+import { fulfillmentKeyOf, orderByFulfillmentKey, orderIdentifierFor } from '@fulfill/orders';
+import { buildFulfillmentJob } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { IngestDeps } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
-import { classifyStripeError } from '../stripe-errors.ts';
+import { stripeFailureAnswer } from '../stripe-errors.ts';
 
 const POLL_INTERVAL_MS = 100;
 const SESSION_ID = '^cs_[A-Za-z0-9_]{1,250}$';
@@ -14,11 +15,7 @@ const SESSION_ID = '^cs_[A-Za-z0-9_]{1,250}$';
 async function waitForOrder(db: Kysely<Database>, fulfillmentKey: string, waitMs: number) {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const order = await db
-      .selectFrom('orders')
-      .select(['order_identifier', 'status'])
-      .where('fulfillment_key', '=', fulfillmentKey)
-      .executeTakeFirst();
+    const order = await orderByFulfillmentKey(db, fulfillmentKey);
     if (order || Date.now() >= deadline) return order;
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, deadline - Date.now())));
   }
@@ -30,14 +27,9 @@ async function waitForOrder(db: Kysely<Database>, fulfillmentKey: string, waitMs
  * under the same job id the webhook uses. Waits a short bound for the order, then answers 202 for polling.
  */
 export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: context.statusCode,
-      error: 'rate-limited',
-      message: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s.`,
-    }),
-  });
+  // Past the limit the plugin sets Retry-After and throws a 429, which the app's error handler answers from the
+  // catalog (`rate-limited`) like every error a plugin raises.
+  await app.register(rateLimit, { global: false });
 
   app.get<{ Querystring: { session_id: string } }>(
     '/order/checkout-session-success',
@@ -66,16 +58,13 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
       try {
         session = await deps.stripe.checkout.sessions.retrieve(sessionId);
       } catch (error) {
-        switch (classifyStripeError(error)) {
-          case 'not-found':
-            return sendError(reply, 'session-not-found');
-          case 'rejected':
-            log.info({ outcome: 'invalid-session-id', err: error }, 'Stripe rejected the session id');
-            return sendError(reply, 'invalid-session-id');
-          case 'unavailable':
-            log.error({ outcome: 'stripe-unavailable', err: error }, 'session retrieve failed');
-            return sendError(reply, 'stripe-unavailable', { 'retry-after': '5' });
+        const answer = stripeFailureAnswer(error);
+        if (answer.code === 'invalid-session-id') {
+          log.info({ outcome: 'invalid-session-id', err: error }, 'Stripe rejected the session id');
+        } else if (answer.code === 'stripe-unavailable') {
+          log.error({ outcome: 'stripe-unavailable', err: error }, 'session retrieve failed');
         }
+        return sendError(reply, answer.code, answer.headers);
       }
       if (session.status !== 'complete') return sendError(reply, 'session-not-complete');
 
@@ -84,8 +73,7 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
       try {
         const result = await enqueueWithinBound(
           deps,
-          { sessionId: session.id, fulfillmentKey, source: 'redirect', receivedAt: Date.now() },
-          'completed',
+          buildFulfillmentJob({ sessionId: session.id, fulfillmentKey, cause: { source: 'redirect' } }),
         );
         log.info({ outcome: result.kind, orderIdentifier }, 'success redirect');
       } catch (error) {

@@ -1,9 +1,10 @@
 import {
   checkoutSessionOfEvent,
-  fulfillmentJobOfEvent,
+  fulfillmentKeyOf,
   isFulfillmentEventType,
   orderIdentifierFor,
 } from '@fulfill/orders';
+import { buildFulfillmentJob } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
 import type { IngestDeps, VerifiedEvent } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
@@ -73,15 +74,15 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       return sendError(reply, 'invalid-event');
     }
 
-    const job = fulfillmentJobOfEvent(
-      { id: event.id, type: event.type, created: event.created },
-      session,
-      'webhook',
-    );
-    const orderIdentifier = orderIdentifierFor(job.fulfillmentKey, settings.orderIdSecret);
+    const job = buildFulfillmentJob({
+      sessionId: session.id,
+      fulfillmentKey: fulfillmentKeyOf(session),
+      cause: { source: 'webhook', event: { id: event.id, type: event.type, created: event.created } },
+    });
+    const orderIdentifier = orderIdentifierFor(job.data.fulfillmentKey, settings.orderIdSecret);
     const stopTimer = metrics.enqueueSeconds.startTimer();
     try {
-      const result = await enqueueWithinBound(deps, job, event.type.replace('checkout.session.', ''));
+      const result = await enqueueWithinBound(deps, job);
       stopTimer();
       metrics.webhooks.inc({ type: event.type, outcome: result.kind });
       log.info({ outcome: result.kind, jobId: result.jobId, orderIdentifier }, 'webhook');

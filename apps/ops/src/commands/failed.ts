@@ -1,4 +1,5 @@
-import { QUEUE_NAMES, redactEmails } from '@fulfill/orders';
+import { redactEmails } from '@fulfill/orders';
+import { QUEUE_NAMES } from '@fulfill/queue';
 import type { Job } from 'bullmq';
 import type { OpsDeps } from '../deps.ts';
 import type { QueueName } from '../usage.ts';

@@ -1,21 +1,27 @@
 import {
   checkoutSessionOfEvent,
-  type FulfillmentJobData,
-  fulfillmentJobOfEvent,
+  classifyStripeError,
   fulfillmentKeyOf,
   isFulfillmentEventType,
-  isStripeNotFound,
   orderIdentifierFor,
 } from '@fulfill/orders';
-import { enqueueFulfillment } from '@fulfill/queue';
+import { buildFulfillmentJob, enqueueFulfillment, type FulfillmentJobEvent } from '@fulfill/queue';
 import type { OpsDeps } from '../deps.ts';
 
-/** Enqueues as the webhook does, with a follow-up suffix of its own so each replay can run once more. */
-async function enqueueReplay(deps: OpsDeps, data: Omit<FulfillmentJobData, 'enqueueId'>): Promise<string> {
-  const result = await enqueueFulfillment(deps.queues.fulfillment, data, {
-    followUpSuffix: `replay-${Date.now()}`,
+/** Enqueues as the webhook does, as a replay: its follow-up id names its time, so each replay can run once more. */
+async function enqueueReplay(
+  deps: OpsDeps,
+  session: Parameters<typeof fulfillmentKeyOf>[0],
+  event?: FulfillmentJobEvent,
+): Promise<string> {
+  const fulfillmentKey = fulfillmentKeyOf(session);
+  const job = buildFulfillmentJob({
+    sessionId: session.id,
+    fulfillmentKey,
+    cause: { source: 'replay', ...(event ? { event } : {}) },
   });
-  const order = orderIdentifierFor(data.fulfillmentKey, deps.orderIdSecret);
+  const result = await enqueueFulfillment(deps.queues.fulfillment, job);
+  const order = orderIdentifierFor(fulfillmentKey, deps.orderIdSecret);
   return `job=${result.jobId} outcome=${result.kind} order=${order}`;
 }
 
@@ -28,7 +34,7 @@ export async function replayEvent(deps: OpsDeps, eventId: string): Promise<numbe
   try {
     event = await deps.stripe.events.retrieve(eventId);
   } catch (error) {
-    if (!isStripeNotFound(error)) throw error;
+    if (classifyStripeError(error) !== 'not-found') throw error;
     deps.out.error(`Stripe has no event ${eventId}`);
     return 1;
   }
@@ -41,10 +47,11 @@ export async function replayEvent(deps: OpsDeps, eventId: string): Promise<numbe
     deps.out.error(`${event.id} (${event.type}) holds no Checkout Session`);
     return 1;
   }
-  const enqueued = await enqueueReplay(
-    deps,
-    fulfillmentJobOfEvent({ id: event.id, type: event.type, created: event.created }, session, 'replay'),
-  );
+  const enqueued = await enqueueReplay(deps, session, {
+    id: event.id,
+    type: event.type,
+    created: event.created,
+  });
   deps.out.info(`replayed event=${event.id} type=${event.type} session=${session.id} ${enqueued}`);
   return 0;
 }
@@ -58,7 +65,7 @@ export async function replaySession(deps: OpsDeps, sessionId: string): Promise<n
   try {
     session = await deps.stripe.checkout.sessions.retrieve(sessionId);
   } catch (error) {
-    if (!isStripeNotFound(error)) throw error;
+    if (classifyStripeError(error) !== 'not-found') throw error;
     deps.out.error(`Stripe has no Checkout Session ${sessionId}`);
     return 1;
   }
@@ -68,12 +75,7 @@ export async function replaySession(deps: OpsDeps, sessionId: string): Promise<n
     );
     return 1;
   }
-  const enqueued = await enqueueReplay(deps, {
-    sessionId: session.id,
-    fulfillmentKey: fulfillmentKeyOf(session),
-    source: 'replay',
-    receivedAt: Date.now(),
-  });
+  const enqueued = await enqueueReplay(deps, session);
   deps.out.info(
     `replayed session=${session.id} status=${session.status} payment_status=${session.payment_status} ${enqueued}`,
   );

@@ -1,7 +1,7 @@
 import { deliverOrderEmail, redactEmails } from '@fulfill/orders';
+import { parseEmailJob } from '@fulfill/queue';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
-import { parseEmailJob } from '../job-data.ts';
 
 /**
  * Sends one outbox email. A temporary failure is recorded on the outbox row and retried by the queue; a

@@ -1,8 +1,7 @@
-import { fulfillCheckout, isStripeRetryable } from '@fulfill/orders';
-import { enqueueEmail } from '@fulfill/queue';
+import { classifyStripeError, fulfillCheckout } from '@fulfill/orders';
+import { enqueueEmail, parseFulfillmentJob } from '@fulfill/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
-import { parseFulfillmentJob } from '../job-data.ts';
 
 /** Fulfills a checkout, then enqueues the emails its order still owes. */
 export function createFulfillmentProcessor(deps: WorkerDeps) {
@@ -26,8 +25,9 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
         },
       );
     } catch (error) {
-      if (isStripeRetryable(error) || !isStripeError(error)) throw error;
-      throw new UnrecoverableError(`Stripe rejected the request: ${(error as Error).message}`);
+      // Only Stripe's refusal of the request is final; the queue retries everything else.
+      if (classifyStripeError(error) === 'retryable' || !(error instanceof Error)) throw error;
+      throw new UnrecoverableError(`Stripe rejected the request: ${error.message}`);
     }
 
     switch (result.kind) {
@@ -74,9 +74,4 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
       }
     }
   };
-}
-
-function isStripeError(error: unknown): boolean {
-  const type = (error as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && type.startsWith('Stripe');
 }

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, EmailKind, Order, OutboxState } from '@fulfill/db';
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
+import { emailForStatus } from './order-status.ts';
+
+/**
+ * The email outbox: one row per (order, kind) owed, `pending` → `sending` (claimed under a lease) → `sent`, or
+ * `failed` for good. Every statement here is short and stands alone, so no transaction is ever open while the
+ * mail server talks.
+ */
+
+/** A sender's hold on one row: only the holder of `token` may renew or release it. */
+export interface OutboxClaim {
+  id: number;
+  token: string;
+}
+
+const leaseUntil = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
+
+/** Rows nobody holds: pending, or sending under a lease that ran out (the sender died). */
+const unclaimed = (eb: ExpressionBuilder<Database, 'email_outbox'>) =>
+  eb.or([
+    eb('email_outbox.state', '=', 'pending'),
+    eb.and([
+      eb('email_outbox.state', '=', 'sending'),
+      eb('email_outbox.lease_expires_at', '<', sql<Date>`now()`),
+    ]),
+  ]);
+
+/** An update of the claimed row that touches nothing once the lease was lost to another sender. */
+const updateHeld = (db: Kysely<Database>, claim: OutboxClaim) =>
+  db.updateTable('email_outbox').where('id', '=', claim.id).where('lease_token', '=', claim.token);
+
+/**
+ * Inserts the outbox row the order's status owes, inside the fulfillment's transaction, and returns its kind
+ * when it is still unsent: the email job to enqueue.
+ */
+export async function recordOwedEmail(trx: Transaction<Database>, order: Order): Promise<EmailKind[]> {
+  const owed = emailForStatus(order.status);
+  if (!owed) return [];
+  await trx
+    .insertInto('email_outbox')
+    .values({ order_id: order.id, kind: owed, last_error: null, message_id: null, sent_at: null })
+    .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
+    .execute();
+  const row = await trx
+    .selectFrom('email_outbox')
+    .select('state')
+    .where('order_id', '=', order.id)
+    .where('kind', '=', owed)
+    .executeTakeFirstOrThrow();
+  // A row being sent is owed too: its sender may have died, and the email job dedupes against a live one.
+  return row.state === 'pending' || row.state === 'sending' ? [owed] : [];
+}
+
+/**
+ * Claims the row if nobody holds it, for `leaseMs`, and counts the attempt. Undefined when it is held, done,
+ * or missing: `outboxRowOf` tells which.
+ */
+export async function claimEmail(
+  db: Kysely<Database>,
+  input: { orderId: number; kind: EmailKind },
+  leaseMs: number,
+): Promise<OutboxClaim | undefined> {
+  const token = randomUUID();
+  const claimed = await db
+    .updateTable('email_outbox')
+    .set((eb) => ({
+      state: 'sending',
+      lease_token: token,
+      lease_expires_at: leaseUntil(leaseMs),
+      attempts: eb('attempts', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('order_id', '=', input.orderId)
+    .where('kind', '=', input.kind)
+    .where(unclaimed)
+    .returning('id')
+    .executeTakeFirst();
+  return claimed ? { id: claimed.id, token } : undefined;
+}
+
+/** The row's state as a sender that could not claim it needs it, with its order's identifier. */
+export async function outboxRowOf(
+  db: Kysely<Database>,
+  input: { orderId: number; kind: EmailKind },
+): Promise<
+  | { state: OutboxState; lease_expires_at: Date | null; last_error: string | null; order_identifier: string }
+  | undefined
+> {
+  return db
+    .selectFrom('email_outbox')
+    .innerJoin('orders', 'orders.id', 'email_outbox.order_id')
+    .select(['email_outbox.state', 'email_outbox.lease_expires_at', 'email_outbox.last_error'])
+    .select('orders.order_identifier')
+    .where('email_outbox.order_id', '=', input.orderId)
+    .where('email_outbox.kind', '=', input.kind)
+    .executeTakeFirst();
+}
+
+/** Extends the claim by `leaseMs` from now; a no-op once the lease was lost to another sender. */
+export async function renewLease(db: Kysely<Database>, claim: OutboxClaim, leaseMs: number): Promise<void> {
+  await updateHeld(db, claim)
+    .set({ lease_expires_at: leaseUntil(leaseMs) })
+    .execute();
+}
+
+/**
+ * Ends the claim and records why: `pending` to be tried again, or `failed` for good. A no-op once the lease
+ * was lost to another sender meanwhile.
+ */
+export async function releaseEmail(
+  db: Kysely<Database>,
+  claim: OutboxClaim,
+  state: 'pending' | 'failed',
+  lastError: string,
+): Promise<void> {
+  await updateHeld(db, claim)
+    .set({ state, lease_token: null, lease_expires_at: null, last_error: lastError, updated_at: new Date() })
+    .execute();
+}
+
+/**
+ * Marks the row `sent` once the mail server accepted the message, whoever holds the lease by now: the message
+ * went out, so the row converges on `sent`. Retried with backoff for `retryMs`, then throws the last error.
+ */
+export async function markEmailSent(
+  db: Kysely<Database>,
+  outboxId: number,
+  messageId: string,
+  options: { retryMs: number; onRetry?: (error: unknown) => void },
+): Promise<void> {
+  const deadline = Date.now() + options.retryMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      await db
+        .updateTable('email_outbox')
+        .set({
+          state: 'sent',
+          message_id: messageId,
+          sent_at: new Date(),
+          updated_at: new Date(),
+          last_error: null,
+          lease_token: null,
+          lease_expires_at: null,
+        })
+        .where('id', '=', outboxId)
+        .execute();
+      return;
+    } catch (error) {
+      if (Date.now() + delay > deadline) throw error;
+      options.onRetry?.(error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/**
+ * Outbox emails still unsent a while after they were owed, for orders whose status still owes them: the
+ * ones whose email job may have been lost (a Redis that lost its data) and should be enqueued again. A row
+ * claimed by a sender counts only once its lease has run out (the sender died).
+ */
+export async function findUnsentEmails(
+  db: Kysely<Database>,
+  input: { olderThan: Date; limit?: number },
+): Promise<Array<{ orderId: number; kind: EmailKind }>> {
+  const rows = await db
+    .selectFrom('email_outbox')
+    .innerJoin('orders', 'orders.id', 'email_outbox.order_id')
+    .select(['email_outbox.order_id', 'email_outbox.kind', 'orders.status'])
+    .where(unclaimed)
+    .where('email_outbox.created_at', '<', input.olderThan)
+    .orderBy('email_outbox.id')
+    .limit(input.limit ?? 1000)
+    .execute();
+  return rows
+    .filter((r) => emailForStatus(r.status) === r.kind)
+    .map((r) => ({ orderId: r.order_id, kind: r.kind }));
+}

@@ -1,0 +1,7 @@
+export { openMailTransport } from './mail-transport.ts';
+export {
+  type Infrastructure,
+  type InfrastructureConfig,
+  type InfrastructureOptions,
+  openInfrastructure,
+} from './open-infrastructure.ts';

@@ -5,6 +5,7 @@ import { queueCountsCollector } from '@fulfill/queue';
 import { createWorkerHttpServer } from '@fulfill/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { queuesSettled } from './support/observe.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -62,7 +63,14 @@ describe('GET /metrics', () => {
         (await stack.queues.fulfillment.getJobState(session.payment_intent as string)) === 'completed',
     );
     await stack.emulator.deliverEvent(event.id);
-    await waitFor(async () => (await stack.queues.email.getCompletedCount()) > 0, { what: 'the email job' });
+    const sent = { kind: 'confirmation', result: 'sent' };
+    await waitFor(
+      async () =>
+        sample(await workerMetrics(), 'fulfill_emails_total', sent) -
+          sample(before.worker, 'fulfill_emails_total', sent) ===
+        1,
+      { what: 'the confirmation' },
+    );
     // Once the job ids are gone, a redelivery is caught by the database's unique key.
     await stack.queues.fulfillment.obliterate({ force: true });
     await stack.emulator.deliverEvent(event.id);
@@ -120,6 +128,9 @@ describe('GET /metrics', () => {
   });
 
   it('reads the queue depth from Redis at each scrape, and says it is fresh', async () => {
+    const { event } = await completedCheckout(stack.emulator);
+    await stack.emulator.deliverEvent(event.id);
+    await waitFor(async () => (await stack.queues.email.getCompletedCount()) > 0, { what: 'an email job' });
     const metrics = createMetrics({ role: 'worker', collectQueueCounts: queueCountsCollector(stack.queues) });
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/^fulfill_queue_jobs\{queue="email",state="completed"\} [1-9]\d*$/m);
@@ -142,6 +153,8 @@ describe('GET /metrics', () => {
       ).toBe(1);
     } finally {
       stack.startWorkers();
+      // The deduplicated job is processed now: let it finish here, not in the next test's counts.
+      await queuesSettled(stack);
     }
   });
 

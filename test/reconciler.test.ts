@@ -56,6 +56,11 @@ function reconcileLogs(event: string) {
 
 describe('the reconciler', () => {
   it('recovers a lost paid checkout and a lost delayed-payment success exactly once, and nothing else', async () => {
+    // The emulator holds the sessions of the tests before this one, all settled: count from them.
+    const stripe = createStripeClient({ secretKey: STRIPE_KEY, apiBase: stack.emulator.url });
+    const since = new Date(Date.now() - HOUR);
+    const baseline = await reconcileCheckouts({ db: stack.db, stripe }, { since });
+    expect(baseline.recoveries).toEqual([]);
     const fulfilled = await completedCheckout(stack.emulator, { email: 'grace@example.com' });
     await stack.emulator.deliverEvent(fulfilled.event.id);
     const lost = await completedCheckout(stack.emulator, { email: 'lost@example.com' });
@@ -72,8 +77,6 @@ describe('the reconciler', () => {
     const fulfilledKey = fulfilled.session.payment_intent as string;
 
     // What the reconciler finds, read alone: one recovery per session, carrying the newest undelivered event.
-    const stripe = createStripeClient({ secretKey: STRIPE_KEY, apiBase: stack.emulator.url });
-    const since = new Date(Date.now() - HOUR);
     const found = await reconcileCheckouts({ db: stack.db, stripe }, { since });
     const bySession = (a: { sessionId: string }, b: { sessionId: string }) =>
       a.sessionId.localeCompare(b.sessionId);
@@ -101,8 +104,8 @@ describe('the reconciler', () => {
         },
       ].sort(bySession),
     );
-    expect(found.sessionsChecked).toBe(3);
-    expect(found.eventsChecked).toBe(2);
+    expect(found.sessionsChecked).toBe(baseline.sessionsChecked + 3);
+    expect(found.eventsChecked).toBe(baseline.eventsChecked + 2);
     // One database query per session or event gives the same answer as one per page.
     const oneByOne = await reconcileCheckouts({ db: stack.db, stripe }, { since, batchSize: 1 });
     expect([...oneByOne.recoveries].sort(bySession)).toEqual([...found.recoveries].sort(bySession));
@@ -113,8 +116,8 @@ describe('the reconciler', () => {
     const countBefore = await recoveredCount();
     const first = await runReconcile();
     expect(first).toEqual({
-      sessionsChecked: 3,
-      eventsChecked: 2,
+      sessionsChecked: baseline.sessionsChecked + 3,
+      eventsChecked: baseline.eventsChecked + 2,
       recovered: 2,
       pending: 0,
       emailsRequeued: 0,

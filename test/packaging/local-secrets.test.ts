@@ -45,6 +45,7 @@ describe('scripts/create-local-secrets.sh', () => {
   });
 
   it('keeps existing files when run again', () => {
+    run();
     const before = read('order_id_secret.txt');
     const output = run();
     expect(output).not.toContain('created');

@@ -1,16 +1,14 @@
 /** `pnpm run demo -- --serve`: the stack stays up behind the example shop, for a person to pay through. */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, expect, inject, it } from 'vitest';
-import { ROOT } from './support/processes.ts';
+import { type RunningProcess, startProcess } from './support/processes.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const database = `fulfill_demo_serve_${randomUUID().replaceAll('-', '')}`;
-let demo: ChildProcess | undefined;
+let demo: RunningProcess | undefined;
 afterAll(async () => {
-  if (demo && demo.exitCode === null && demo.signalCode === null) demo.kill('SIGKILL');
+  if (demo && demo.child.exitCode === null && demo.child.signalCode === null) demo.signal('SIGKILL');
   const admin = new pg.Client({ connectionString: inject('databaseUrl') });
   await admin.connect();
   await admin.query(`drop database if exists ${database} with (force)`);
@@ -22,31 +20,21 @@ it('serves the shop, whose checkout goes through the emulator to the example suc
 }, async () => {
   const databaseUrl = new URL(inject('databaseUrl'));
   databaseUrl.pathname = `/${database}`;
-  const child = spawn(process.execPath, ['scripts/demo.ts', '--serve'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATABASE_URL: databaseUrl.toString(),
-      REDIS_URL: inject('redisUrl'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = startProcess(
+    'scripts/demo.ts',
+    { DATABASE_URL: databaseUrl.toString(), REDIS_URL: inject('redisUrl') },
+    ['--serve'],
+  );
   demo = child;
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
+  const output = child.output;
   const shopUrl = await waitFor(
     () => {
-      if (child.exitCode !== null) throw new Error(`the demo ended: ${output}`);
-      return /open (http:\/\/\S+)\/ to buy/.exec(output)?.[1];
+      if (child.child.exitCode !== null) throw new Error(`the demo ended: ${output()}`);
+      return /open (http:\/\/\S+)\/ to buy/.exec(output())?.[1];
     },
     { what: 'the shop URL', timeoutMs: 60_000, intervalMs: 100 },
   );
-  const ingestUrl = /ingest on (http:\/\/[\d.:]+)/.exec(output)?.[1];
+  const ingestUrl = /ingest on (http:\/\/[\d.:]+)/.exec(output())?.[1];
   expect(ingestUrl).toBeDefined();
 
   expect((await fetch(`${shopUrl}/`)).status).toBe(200);
@@ -81,7 +69,7 @@ it('serves the shop, whose checkout goes through the emulator to the example suc
   expect(answer.headers.get('access-control-allow-origin')).toBe(shopUrl);
   expect(await answer.json()).toMatchObject({ status: 'paid' });
 
-  child.kill('SIGINT');
-  const [code] = await once(child, 'exit');
+  child.signal('SIGINT');
+  const code = await child.exited;
   expect(code).toBe(130);
 });

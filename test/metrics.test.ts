@@ -63,25 +63,23 @@ describe('GET /metrics', () => {
         (await stack.queues.fulfillment.getJobState(session.payment_intent as string)) === 'completed',
     );
     await stack.emulator.deliverEvent(event.id);
-    const sent = { kind: 'confirmation', result: 'sent' };
-    await waitFor(
-      async () =>
-        sample(await workerMetrics(), 'fulfill_emails_total', sent) -
-          sample(before.worker, 'fulfill_emails_total', sent) ===
-        1,
-      { what: 'the confirmation' },
+    /** Waits until a worker counter has moved by `by` since the first scrape. */
+    const workerMoves = (name: string, labels: Record<string, string>, by: number, what: string) =>
+      waitFor(
+        async () => sample(await workerMetrics(), name, labels) - sample(before.worker, name, labels) === by,
+        { what },
+      );
+    await workerMoves(
+      'fulfill_emails_total',
+      { kind: 'confirmation', result: 'sent' },
+      1,
+      'the confirmation',
     );
     // Once the job ids are gone, a redelivery is caught by the database's unique key.
     await stack.queues.fulfillment.obliterate({ force: true });
     await stack.emulator.deliverEvent(event.id);
     const completedJobs = { queue: 'fulfillment', result: 'completed' };
-    await waitFor(
-      async () =>
-        sample(await workerMetrics(), 'fulfill_jobs_total', completedJobs) -
-          sample(before.worker, 'fulfill_jobs_total', completedJobs) ===
-        3,
-      { what: 'three completed fulfillment jobs' },
-    );
+    await workerMoves('fulfill_jobs_total', completedJobs, 3, 'three completed fulfillment jobs');
 
     const after = { ingest: await ingestMetrics(), worker: await workerMetrics() };
     const moved = (where: 'ingest' | 'worker', name: string, labels: Record<string, string> = {}) =>

@@ -27,6 +27,7 @@ describe('ingestSettingsFrom', () => {
       enqueueTimeoutMs: 2000,
       underPressure: { maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0, maxRssBytes: 0 },
       trustProxy: false,
+      corsOrigins: [],
       metrics: { token: undefined, separateListener: false },
     });
   });

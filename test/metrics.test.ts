@@ -5,7 +5,7 @@ import { queueCountsCollector } from '@fulfill/queue';
 import { createWorkerHttpServer } from '@fulfill/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
-import { queuesSettled } from './support/observe.ts';
+import { mailsOfKey, queuesSettled } from './support/observe.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -126,9 +126,12 @@ describe('GET /metrics', () => {
   });
 
   it('reads the queue depth from Redis at each scrape, and says it is fresh', async () => {
-    const { event } = await completedCheckout(stack.emulator);
+    const { session, event } = await completedCheckout(stack.emulator);
     await stack.emulator.deliverEvent(event.id);
-    await waitFor(async () => (await stack.queues.email.getCompletedCount()) > 0, { what: 'an email job' });
+    await waitFor(() => mailsOfKey(stack, session.payment_intent as string).length > 0, {
+      what: 'its email',
+    });
+    await queuesSettled(stack);
     const metrics = createMetrics({ role: 'worker', collectQueueCounts: queueCountsCollector(stack.queues) });
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/^fulfill_queue_jobs\{queue="email",state="completed"\} [1-9]\d*$/m);

@@ -76,7 +76,7 @@ describe('GET /metrics', () => {
       'the confirmation',
     );
     // Once the job ids are gone, a redelivery is caught by the database's unique key.
-    await stack.queues.fulfillment.obliterate({ force: true });
+    for (const job of await stack.queues.fulfillment.getJobs(['completed'])) await job.remove();
     await stack.emulator.deliverEvent(event.id);
     const completedJobs = { queue: 'fulfillment', result: 'completed' };
     await workerMoves('fulfill_jobs_total', completedJobs, 3, 'three completed fulfillment jobs');

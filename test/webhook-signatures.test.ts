@@ -3,7 +3,7 @@ import { createLogger, createMetrics } from '@fulfill/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
 import { jobCount } from './support/observe.ts';
-import { type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
+import { type Stack, startStack, testIngestSettings, WEBHOOK_SECRET } from './support/stack.ts';
 import { postSignedWebhook } from './support/webhook.ts';
 
 const SECOND_SECRET = 'whsec_test_second_9876543210';
@@ -139,15 +139,7 @@ describe('without a webhook secret', () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const app = await buildApp({
-      settings: {
-        webhookSecrets: [],
-        orderIdSecret: 'x'.repeat(20),
-        successWaitMs: 0,
-        successRateLimit: { max: 10, windowMs: 1000 },
-        enqueueTimeoutMs: 1000,
-        underPressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0 },
-        trustProxy: false,
-      },
+      settings: testIngestSettings({ STRIPE_WEBHOOK_SECRET: '' }),
       logger,
       db: stack.db,
       stripe: {

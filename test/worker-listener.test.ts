@@ -21,11 +21,11 @@ function worker(env: Record<string, string>): RunningProcess {
   return p;
 }
 
-/** The pino lines a process wrote (Redis's raw connection errors, another matter, are skipped). */
+/** The lines a process wrote, each of which must be one pino JSON object (a raw stack trace fails the parse). */
 function logLines(output: string): Record<string, unknown>[] {
   return output
     .split('\n')
-    .filter((line) => line.startsWith('{'))
+    .filter((line) => line.trim().length > 0)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 

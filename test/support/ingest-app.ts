@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { inject } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { deletePrefix, testPrefix } from './redis.ts';
-import { ORDER_ID_SECRET, STRIPE_KEY, WEBHOOK_SECRET } from './stack.ts';
+import { STRIPE_KEY, testIngestSettings } from './stack.ts';
 
 export interface IngestApp {
   app: FastifyInstance;
@@ -45,13 +45,7 @@ export async function startIngestApp(options: IngestAppOptions = {}): Promise<In
   );
   const app = await buildApp({
     settings: {
-      webhookSecrets: [WEBHOOK_SECRET],
-      orderIdSecret: ORDER_ID_SECRET,
-      successWaitMs: 500,
-      successRateLimit: { max: 10_000, windowMs: 60_000 },
-      enqueueTimeoutMs: 2000,
-      underPressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0 },
-      trustProxy: false,
+      ...testIngestSettings({ SUCCESS_WAIT_MS: '500', SUCCESS_RATE_LIMIT_MAX: '10000' }),
       ...options.settings,
     },
     logger,

@@ -86,6 +86,21 @@ function configOf<R extends 'ingest' | 'worker'>(role: R, env: Environment) {
   return result.config;
 }
 
+/**
+ * The ingest's settings as a deployment's environment makes them, through the same loader and builder, for a
+ * test that builds the ingest alone; `env` sets or overrides variables (an empty value unsets a list).
+ */
+export function testIngestSettings(env: Environment = {}) {
+  const services = {
+    databaseUrl: inject('databaseUrl'),
+    redisUrl: inject('redisUrl'),
+    prefix: 'test-ingest-settings',
+    stripeApiBase: 'http://127.0.0.1:9',
+    smtpUrl: 'smtp://127.0.0.1:9',
+  };
+  return ingestSettingsFrom(configOf('ingest', { ...stackEnvironment({}, services), ...env }));
+}
+
 /** The whole system in one process, against the test Postgres and Redis: emulator, ingest, workers, SMTP. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase(inject('databaseUrl'));

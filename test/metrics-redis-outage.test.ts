@@ -35,7 +35,7 @@ afterAll(async () => {
   http?.close();
   await closeQueues(queues).catch(() => {});
   connection?.disconnect();
-  await redis?.kill();
+  await redis?.destroy();
 });
 
 async function scrape() {

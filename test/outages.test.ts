@@ -10,7 +10,7 @@ const stacks: Stack[] = [];
 let redis: PrivateRedis | undefined;
 afterAll(async () => {
   for (const stack of stacks) await stack.stop();
-  await redis?.kill();
+  await redis?.destroy();
 });
 
 describe('SMTP down, then up', () => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (worker && worker.child.exitCode === null) worker.signal('SIGKILL');
   await stack?.stop();
-  await redis?.kill();
+  await redis?.destroy();
 });
 
 const linesOf = (output: string) => output.split('\n').filter((line) => line.trim().length > 0);

@@ -1,30 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { freePort } from '@fulfill/dev-support';
 import { type ExampleShop, startExampleShop } from '@fulfill/storefront/example-shop';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
+import { launchChromium } from './support/chromium.ts';
 import { STRIPE_KEY, type Stack, type StackOptions, startStack } from './support/stack.ts';
 
 export const ARTIFACTS = 'test-artifacts';
-
-/** CHROMIUM_PATH, else Debian's Chromium; the tests never download a browser. */
-export async function launchChromium(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(`No Chromium at ${executablePath}: set CHROMIUM_PATH or apt-get install -y chromium.`);
-  }
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
-}
 
 export interface StorefrontRig {
   stack: Stack;

@@ -1,12 +1,12 @@
 import { HTTP_ERRORS } from '@fulfill/ingest';
 import { expect, inject, it } from 'vitest';
 import { completedCheckout } from '../support/checkout.ts';
+import { startRedisServer } from '../support/redis-server.ts';
 import { WEBHOOK_SECRET } from '../support/stack.ts';
 import { startFaultStack } from './support/fault-stack.ts';
 import { fuzzRequest, seededRandom } from './support/fuzz.ts';
 import { scanLogs } from './support/log-scan.ts';
 import { startPrivatePostgres } from './support/private-postgres.ts';
-import { startRedisServer } from './support/redis-server.ts';
 import { recordRow } from './support/report.ts';
 import { inPool } from './support/traffic.ts';
 

@@ -81,7 +81,7 @@ describe('pnpm run demo', () => {
       expect(result.stderr).not.toMatch(/^\s+at /m);
       expect(processesUsing(databaseUrl)).toEqual([]);
     } finally {
-      await redis.kill();
+      await redis.destroy();
     }
   });
 

@@ -7,10 +7,10 @@ import { type StripeEmulator, startStripeEmulator } from '@fulfill/stripe-emulat
 import pg from 'pg';
 import { ROOT, type RunningProcess, startProcess } from '../../support/processes.ts';
 import { testPrefix } from '../../support/redis.ts';
+import type { RedisServer } from '../../support/redis-server.ts';
 import { MAIL_FROM, ORDER_ID_SECRET, STRIPE_KEY, WEBHOOK_SECRET } from '../../support/stack.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { HARNESS_APPLICATION, type PrivatePostgres } from './private-postgres.ts';
-import type { RedisServer } from './redis-server.ts';
 
 /** One of the system's processes as the suite started it; `expectedExit` is set before the suite stops it. */
 export interface ManagedProcess {

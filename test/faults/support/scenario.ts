@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
+import { type RedisServer, startRedisServer } from '../../support/redis-server.ts';
 import { type FaultStack, startFaultStack } from './fault-stack.ts';
 import { type PrivatePostgres, startPrivatePostgres } from './private-postgres.ts';
-import { type RedisServer, startRedisServer } from './redis-server.ts';
 import { recordRow } from './report.ts';
 import {
   type Checkout,

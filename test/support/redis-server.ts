@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@fulfill/dev-support';
 import { Redis } from 'ioredis';
-import { waitFor } from '../../support/wait-for.ts';
+import { waitFor } from './wait-for.ts';
 
 export interface RedisServer {
   url: string;
@@ -18,12 +18,12 @@ export interface RedisServer {
 }
 
 /**
- * A redis-server of the suite's own on a free loopback port. `aof` runs it with `appendfsync always`, so a
+ * A redis-server of the test's own (never the shared one) on a free loopback port. `aof` runs it with `appendfsync always`, so a
  * write Redis acknowledged survives a SIGKILL; `none` keeps nothing across a restart.
  */
 export async function startRedisServer(persistence: 'aof' | 'none'): Promise<RedisServer> {
   const port = await freePort();
-  const dir = await mkdtemp(path.join(tmpdir(), 'fulfill-faults-redis-'));
+  const dir = await mkdtemp(path.join(tmpdir(), 'fulfill-redis-'));
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const args = [

@@ -42,6 +42,11 @@ if (migrated !== 0) process.exit(migrated ?? 1);
 const children = [run('ingest', 'apps/ingest/src/server.ts'), run('worker', 'apps/worker/src/worker.ts')];
 // Listen for each exit now: one that comes early must not be missed.
 for (const child of children) void exitOf(child);
+// However this process ends (an uncaught error, a closed stdout), the services it started do not outlive it.
+process.on('exit', () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
   if (stopping) {

@@ -2,12 +2,11 @@
  * `pnpm run demo` when things go wrong: it says what in one line, and leaves no process of its own behind.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { freePort } from '@fulfill/dev-support';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startPrivateRedis } from '../support/private-redis.ts';
-import { startProcess } from '../support/processes.ts';
+import { processesUsing, startProcess } from '../support/processes.ts';
 
 const created: string[] = [];
 afterAll(async () => {
@@ -24,21 +23,6 @@ function freshDatabaseUrl(): string {
   const url = new URL(inject('databaseUrl'));
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-/** The pids of running processes whose environment holds `DATABASE_URL=<url>`: the demo's children. */
-function processesUsing(databaseUrl: string): number[] {
-  const needle = `DATABASE_URL=${databaseUrl}\0`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(needle)) pids.push(Number(entry));
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-  return pids;
 }
 
 function demo(env: Record<string, string>, checkouts: number) {

@@ -1,7 +1,7 @@
 import { freePort } from '@fulfill/dev-support';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { startProcess } from '../support/processes.ts';
+import { processesUsing, startProcess } from '../support/processes.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 let database: TestDatabase;
@@ -57,5 +57,26 @@ describe('pnpm start (scripts/start.ts)', () => {
     expect(await start.exited, start.output()).toBe(1);
     expect(start.output()).toMatch(/ingest \| .*ORDER_ID_SECRET: must be at least 16 characters/);
     expect(start.output()).toMatch(/worker \| .*ORDER_ID_SECRET: must be at least 16 characters/);
+  }, 60_000);
+
+  it('stops the services it started when it dies itself, as when its output pipe closes', async () => {
+    const start = startProcess('scripts/start.ts', await env());
+    try {
+      await waitFor(() => /worker \| .*worker started/.test(start.output()), {
+        what: 'the worker to start',
+        timeoutMs: 30_000,
+      });
+      expect(processesUsing(database.url).length).toBeGreaterThanOrEqual(3);
+      // The next line it writes fails with EPIPE, and it exits.
+      start.child.stdout?.destroy();
+      start.child.stderr?.destroy();
+      await start.exited;
+      await waitFor(() => processesUsing(database.url).length === 0, {
+        what: 'the ingest and the worker to exit',
+        timeoutMs: 30_000,
+      });
+    } finally {
+      for (const pid of processesUsing(database.url)) process.kill(pid, 'SIGKILL');
+    }
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@fulfill/dev-support';
 import { MAIL_FROM, ORDER_ID_SECRET, STRIPE_KEY, type Stack, WEBHOOK_SECRET } from './stack.ts';
@@ -112,4 +113,19 @@ export async function serviceEnv(
     LOG_LEVEL: 'info',
     ...extra,
   };
+}
+
+/** The pids of running processes whose environment holds `DATABASE_URL=<url>`: the ones a test started. */
+export function processesUsing(databaseUrl: string): number[] {
+  const needle = `DATABASE_URL=${databaseUrl}\0`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(needle)) pids.push(Number(entry));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
 }

@@ -73,9 +73,9 @@ const reasonOf = (error: unknown) => redactEmails(error instanceof Error ? error
 /**
  * Sends one outbox email at most once per claim, with no transaction open while the mail server talks: a short
  * statement claims the row (`sending`, a lease, the attempt counted), the send runs while the lease is renewed,
- * and another statement marks it `sent`, retried for `markRetryMs`. The row's statements are in `email-outbox.ts`. A temporary failure puts the row back to
- * `pending` and throws, for the queue to retry; a permanent rejection (see `isPermanentMailRejection`) makes it
- * `failed` and returns `rejected`.
+ * and another statement marks it `sent`, retried for `markRetryMs` (the row's statements are in
+ * `email-outbox.ts`). A temporary failure puts the row back to `pending` and throws, for the queue to retry; a
+ * permanent rejection (see `isPermanentMailRejection`) makes it `failed` and returns `rejected`.
  *
  * The one window left: the server has accepted the message but the `sent` mark never lands, because the worker
  * died in between or Postgres stayed unreachable for all of `markRetryMs`. Then the lease runs out and the

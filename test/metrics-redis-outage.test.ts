@@ -50,7 +50,6 @@ describe('/metrics while Redis is down', () => {
     const down = createProducerConnection(`redis://127.0.0.1:${await freePort()}`);
     down.on('error', () => {});
     const unreachable = createQueues(down, testPrefix());
-    for (const queue of Object.values(unreachable)) queue.on('error', () => {});
     const metrics = createMetrics({ role: 'worker', collectQueueCounts: queueCountsCollector(unreachable) });
     try {
       for (let i = 0; i < 3; i++) {

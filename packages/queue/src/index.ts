@@ -39,4 +39,4 @@ export {
 } from './jobs/reconcile-job.ts';
 export { queueCountsCollector } from './queue-counts.ts';
 export { closeQueues, createProducerConnection, createQueues, QUEUE_NAMES, type Queues } from './queues.ts';
-export { EMAIL_GRACE_MS, type ReconcileRun, runReconcile } from './run-reconcile.ts';
+export { type ReconcileRun, runReconcile } from './run-reconcile.ts';

@@ -33,18 +33,14 @@ export function createProducerConnection(redisUrl: string): Redis {
 
 /**
  * Opens the three queues on one connection. Close them with `closeQueues`. Each queue repeats its connection's
- * errors; `onError` hears them, and without it they are dropped, since the connection's owner reports them.
- * (A queue with no listener would print each one to stderr as a raw stack trace.)
+ * errors, which the connection's owner reports; here they are dropped, since a queue with no listener would
+ * print each one to stderr as a raw stack trace.
  */
-export function createQueues(
-  connection: ConnectionOptions,
-  prefix: string,
-  onError: (error: Error, queue: string) => void = () => {},
-): Queues {
+export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const opts = { connection, prefix };
   const open = (name: string) => {
     const queue = new Queue(name, opts);
-    queue.on('error', (error: Error) => onError(error, name));
+    queue.on('error', () => {});
     return queue;
   };
   return {

@@ -6,7 +6,7 @@ import { type EnqueuedRecovery, enqueueRecoveries } from './enqueue-recoveries.t
 import type { Queues } from './queues.ts';
 
 /** How long an outbox email may stay unsent before a reconcile run enqueues its job again (default 1 min). */
-export const EMAIL_GRACE_MS = 60_000;
+const EMAIL_GRACE_MS = 60_000;
 
 export interface ReconcileRun {
   sessionsChecked: number;

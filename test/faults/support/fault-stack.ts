@@ -62,7 +62,6 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   const producer = createProducerConnection(options.redis.url);
   producer.on('error', () => {});
   const queues = createQueues(producer, prefix);
-  for (const queue of Object.values(queues)) queue.on('error', () => {});
   const smtp = await startSmtpSink();
   const emulator = await startStripeEmulator({ autoDeliver: false });
   const ingestPort = await freePort();

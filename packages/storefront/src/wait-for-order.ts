@@ -138,8 +138,8 @@ export async function waitForOrder(options: WaitForOrderOptions): Promise<Order>
       );
     }
     const retryInMs = backoffDelay(attempt, retryAfterMs);
-    // A request the server would refuse, or one past the bound, is not worth waiting for.
-    if (Date.now() + retryInMs > deadline) throw new OrderWaitError('gave-up', GAVE_UP_MESSAGE);
+    // A request the server would refuse, or one at or past the bound, is not worth waiting for.
+    if (Date.now() + retryInMs >= deadline) throw new OrderWaitError('gave-up', GAVE_UP_MESSAGE);
     const reason =
       status === 202 ? 'pending' : status === 429 ? 'rate-limited' : status === 0 ? 'offline' : 'unavailable';
     onPending?.({ reason, attempt, retryInMs, ...(identifier ? { orderIdentifier: identifier } : {}) });

@@ -148,7 +148,15 @@ describe('without a webhook secret', () => {
             throw new Error('unreachable');
           },
         },
-        checkout: { sessions: { retrieve: () => Promise.reject(new Error('unreachable')) } },
+        parseEventNotification: () => {
+          throw new Error('unreachable');
+        },
+        checkout: {
+          sessions: {
+            retrieve: () => Promise.reject(new Error('unreachable')),
+            list: () => Promise.reject(new Error('unreachable')),
+          },
+        },
       },
       queues: stack.queues,
       pingRedis: async () => 'PONG',

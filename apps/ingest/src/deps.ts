@@ -1,7 +1,7 @@
 import type { IngestSettings } from '@fulfill/config';
 import type { Database } from '@fulfill/db';
 import type { Metrics } from '@fulfill/observability';
-import type { CheckoutSession } from '@fulfill/orders';
+import type { AccountRequestOptions, CheckoutSession } from '@fulfill/orders';
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -14,6 +14,27 @@ export interface VerifiedEvent {
   type: string;
   created: number;
   data: { object: unknown };
+  /** The connected account the event happened on; absent for the platform's own. */
+  account?: string;
+}
+
+/**
+ * An event notification (thin event) as stripe-node's `parseEventNotification` returns it: no object, only
+ * what to fetch. `fetchEvent` reads the full event from Stripe, for the notification's account.
+ */
+export interface EventNotification {
+  id: string;
+  type: string;
+  fetchEvent(): Promise<{
+    id: string;
+    type: string;
+    /** ISO 8601. */
+    created: string;
+    /** The connected account (`acct_…`) the event happened on, when there is one. */
+    context?: string | null | undefined;
+    /** The object the event is about; a singleton object has no id. */
+    related_object?: { id?: string; type: string; url: string } | null | undefined;
+  }>;
 }
 
 /** The subset of the Stripe client the ingest needs. */
@@ -21,7 +42,16 @@ export interface IngestStripe {
   webhooks: {
     constructEvent(payload: Buffer, header: string, secret: string, tolerance?: number): VerifiedEvent;
   };
-  checkout: { sessions: { retrieve(id: string): Promise<CheckoutSession> } };
+  parseEventNotification(payload: Buffer, header: string, secret: string, tolerance?: number): EventNotification;
+  checkout: {
+    sessions: {
+      retrieve(id: string, params?: undefined, options?: AccountRequestOptions): Promise<CheckoutSession>;
+      list(
+        params: { payment_intent: string; limit: number },
+        options?: AccountRequestOptions,
+      ): Promise<{ data: CheckoutSession[] }>;
+    };
+  };
 }
 
 /** Everything buildApp needs, passed in so that tests build the app against their own services. */

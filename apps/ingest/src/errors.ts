@@ -9,6 +9,7 @@ export const HTTP_ERRORS = {
   'invalid-event': { status: 400, message: 'The event is not a well-formed Stripe event.' },
   'webhook-not-configured': { status: 500, message: 'No webhook signing secret is configured.' },
   'invalid-session-id': { status: 400, message: 'session_id must be a Checkout Session id (cs_…).' },
+  'invalid-account': { status: 400, message: 'account must be a connected account id (acct_…).' },
   'session-not-found': { status: 404, message: 'Stripe has no such Checkout Session.' },
   'session-not-complete': { status: 409, message: 'The Checkout Session is not complete.' },
   'invalid-order-identifier': { status: 400, message: 'An order identifier is 10 letters and digits.' },

@@ -23,6 +23,8 @@ export interface OpsDeps {
   stripe: OpsStripe;
   queues: Queues;
   orderIdSecret: string;
+  /** Connected accounts `reconcile` covers besides the platform (`STRIPE_CONNECT_ACCOUNTS`). */
+  connectAccounts: 'all' | string[];
   out: Output;
 }
 
@@ -55,7 +57,14 @@ export function openOpsDeps(
     },
   });
   return {
-    deps: { db, stripe, queues, orderIdSecret: config.ORDER_ID_SECRET, out },
+    deps: {
+      db,
+      stripe,
+      queues,
+      orderIdSecret: config.ORDER_ID_SECRET,
+      connectAccounts: config.STRIPE_CONNECT_ACCOUNTS,
+      out,
+    },
     ready: () =>
       withTimeout(
         Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady())),

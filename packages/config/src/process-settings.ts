@@ -19,6 +19,8 @@ export interface IngestSettings {
    * of their own instead (then the ingest's port answers 404 for /metrics). Unset: public on the ingest's port.
    */
   metrics?: { token?: string | undefined; separateListener?: boolean };
+  /** The connected account the success redirect uses when the storefront passes no `account`. */
+  stripeAccount?: string | undefined;
 }
 
 /** What the worker's processors read of its configuration. */
@@ -36,6 +38,8 @@ export interface WorkerSettings {
   reconcileLookbackMs: number;
   /** How long an outbox email may stay unsent before a reconcile run enqueues its job again, in ms. */
   reconcileEmailGraceMs: number;
+  /** The connected accounts each reconcile run covers besides the platform: a list, or every one Stripe lists. */
+  connectAccounts: 'all' | string[];
 }
 
 /** The ingest's settings from its parsed configuration: the one place its variables become settings. */
@@ -57,6 +61,7 @@ export function ingestSettingsFrom(config: IngestConfig): IngestSettings {
     trustProxy: config.TRUST_PROXY,
     corsOrigins: config.CORS_ORIGINS,
     metrics: { token: config.METRICS_TOKEN, separateListener: config.INGEST_METRICS_PORT !== undefined },
+    ...(config.STRIPE_ACCOUNT ? { stripeAccount: config.STRIPE_ACCOUNT } : {}),
   };
 }
 
@@ -72,5 +77,6 @@ export function workerSettingsFrom(config: WorkerConfig): WorkerSettings {
     lockDurationMs: config.JOB_LOCK_MS,
     reconcileLookbackMs: config.RECONCILE_LOOKBACK,
     reconcileEmailGraceMs: config.RECONCILE_EMAIL_GRACE,
+    connectAccounts: config.STRIPE_CONNECT_ACCOUNTS,
   };
 }

@@ -123,6 +123,28 @@ function isOrigin(entry: string): boolean {
   }
 }
 
+const ACCOUNT = /^acct_[A-Za-z0-9]{1,255}$/;
+
+/** `STRIPE_CONNECT_ACCOUNTS`: none (the platform only), a comma-separated list of `acct_…`, or `all`. */
+const connectAccounts = z
+  .string()
+  .trim()
+  .default('')
+  .superRefine((value, context) => {
+    if (value === '' || value === 'all') return;
+    value.split(',').forEach((entry, index) => {
+      if (!ACCOUNT.test(entry.trim())) {
+        context.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} is not a connected account id (acct_…); or set all`,
+        });
+      }
+    });
+  })
+  .transform((value): 'all' | string[] =>
+    value === 'all' ? 'all' : value === '' ? [] : value.split(',').map((entry) => entry.trim()),
+  );
+
 export const common = {
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']),
@@ -165,6 +187,8 @@ export const ingest = {
   // Its own names: an env file shared with a worker (compose, `pnpm start`) must not bind both to one port.
   INGEST_METRICS_PORT: integer(0, 65_535).optional(),
   INGEST_METRICS_HOST: nonEmpty.default('0.0.0.0'),
+  /** The connected account whose sessions the success redirect retrieves when the storefront names none. */
+  STRIPE_ACCOUNT: z.string().regex(ACCOUNT, 'must be a connected account id (acct_…)').optional(),
   METRICS_TOKEN: nonEmpty.min(16, 'must be at least 16 characters').optional(),
 };
 
@@ -185,6 +209,7 @@ export const worker = {
   RECONCILE_EVERY: duration.default(600_000),
   RECONCILE_LOOKBACK: duration.default(259_200_000),
   RECONCILE_EMAIL_GRACE: duration.default(60_000),
+  STRIPE_CONNECT_ACCOUNTS: connectAccounts,
 };
 
 /** The ops command line: no listener, no mail, no shutdown budget. */
@@ -196,6 +221,7 @@ export const ops = {
   STRIPE_API_BASE: common.STRIPE_API_BASE,
   ORDER_ID_SECRET: common.ORDER_ID_SECRET,
   LOG_LEVEL: common.LOG_LEVEL,
+  STRIPE_CONNECT_ACCOUNTS: connectAccounts,
 };
 
 export const migrate = {

@@ -10,6 +10,7 @@ export type {
   CheckoutExpirationsTable,
   Database,
   EmailKind,
+  OrderMode,
   EmailOutboxTable,
   NewOrder,
   NewOrderItem,

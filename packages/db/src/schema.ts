@@ -2,8 +2,20 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
-export type OrderStatus = 'awaiting_payment' | 'paid' | 'payment_failed' | 'cancelled';
-export type EmailKind = 'confirmation' | 'payment_failed';
+/**
+ * `authorized`: a manual capture, the card authorized and not yet captured; `trialing`: a subscription sign-up
+ * whose first payment a trial defers. Neither has taken money.
+ */
+export type OrderStatus =
+  | 'awaiting_payment'
+  | 'authorized'
+  | 'paid'
+  | 'trialing'
+  | 'payment_failed'
+  | 'cancelled';
+export type EmailKind = 'confirmation' | 'payment_failed' | 'trial_started';
+/** The Checkout Session modes that make an order; a `setup` session saves a card and makes none. */
+export type OrderMode = 'payment' | 'subscription';
 /**
  * `pending`: owed, nobody sending; `sending`: claimed by a worker until `lease_expires_at`; `sent`: the mail
  * server accepted it; `failed`: the mail server rejected it for good (a 5xx for the recipient or message).
@@ -39,6 +51,12 @@ export interface OrdersTable {
   amount_shipping: number;
   amount_total: number;
   cart_id: string | null;
+  mode: ColumnType<OrderMode, OrderMode | undefined, OrderMode>;
+  /** The connected account (`acct_…`) the session belongs to; null for the platform's own. */
+  stripe_account: string | null;
+  /** A sign-up's subscription and its first invoice. */
+  subscription_id: string | null;
+  invoice_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

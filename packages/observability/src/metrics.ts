@@ -10,6 +10,7 @@ export interface Metrics {
   jobs: Counter<'queue' | 'result'>;
   jobAttempts: Histogram<'queue'>;
   ordersCreated: Counter<'status'>;
+  fulfillmentRejected: Counter<'reason'>;
   duplicatesSuppressed: Counter<'layer'>;
   emails: Counter<'kind' | 'result'>;
   reconcileRecovered: Counter;
@@ -86,6 +87,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'fulfill_orders_created_total',
       help: 'Orders created, by their status at creation.',
       labelNames: ['status'],
+      registers: worker,
+    }),
+    fulfillmentRejected: new Counter({
+      name: 'fulfill_fulfillment_rejected_total',
+      help: 'Complete Checkout Sessions failed for good without an order, by reason (missing-data: no currency or total).',
+      labelNames: ['reason'],
       registers: worker,
     }),
     duplicatesSuppressed: new Counter({

@@ -31,9 +31,20 @@ function address(
   };
 }
 
-export function orderFieldsOf(session: CheckoutSession): SessionOrderFields {
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  typeof value === 'string' ? value : (value?.id ?? null);
+
+/**
+ * The order's columns from a complete session. The caller has checked (`outcomeOfSession`) that the currency
+ * and the total are there: nothing here invents them.
+ */
+export function orderFieldsOf(
+  session: CheckoutSession & { currency: string; amount_total: number },
+  account: string | null,
+): SessionOrderFields {
   const shipping = session.collected_information?.shipping_details ?? null;
   const pi = session.payment_intent;
+  const subscription = typeof session.subscription === 'object' ? session.subscription : null;
   return {
     checkout_session_id: session.id,
     payment_intent_id: typeof pi === 'string' ? pi : (pi?.id ?? null),
@@ -41,13 +52,17 @@ export function orderFieldsOf(session: CheckoutSession): SessionOrderFields {
     customer_name: session.customer_details?.name ?? null,
     shipping_name: shipping?.name ?? null,
     shipping_address: address(shipping?.address),
-    currency: session.currency ?? 'usd',
+    currency: session.currency,
     amount_subtotal: session.amount_subtotal ?? 0,
     amount_discount: session.total_details?.amount_discount ?? 0,
     amount_tax: session.total_details?.amount_tax ?? 0,
     amount_shipping: session.total_details?.amount_shipping ?? 0,
-    amount_total: session.amount_total ?? 0,
+    amount_total: session.amount_total,
     cart_id: session.metadata?.cart_id ?? null,
+    mode: session.mode === 'subscription' ? 'subscription' : 'payment',
+    stripe_account: account,
+    subscription_id: idOf(session.subscription),
+    invoice_id: idOf(session.invoice) ?? idOf(subscription?.latest_invoice),
   };
 }
 

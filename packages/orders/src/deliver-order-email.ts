@@ -2,7 +2,7 @@ import type { Database, EmailKind } from '@fulfill/db';
 import type { Kysely } from 'kysely';
 import { claimEmail, markEmailSent, outboxRowOf, releaseEmail, renewLease } from './email-outbox.ts';
 import type { EmailOrder, RenderedEmail } from './emails/index.ts';
-import { renderConfirmation, renderPaymentFailed } from './emails/index.ts';
+import { renderConfirmation, renderPaymentFailed, renderTrialStarted } from './emails/index.ts';
 import { orderForEmail } from './order-view.ts';
 import { redactEmails } from './redact.ts';
 
@@ -66,6 +66,7 @@ export function isPermanentMailRejection(error: unknown): boolean {
 const RENDERERS: Record<EmailKind, (order: EmailOrder, shop: { name: string }) => RenderedEmail> = {
   confirmation: renderConfirmation,
   payment_failed: renderPaymentFailed,
+  trial_started: renderTrialStarted,
 };
 
 const reasonOf = (error: unknown) => redactEmails(error instanceof Error ? error.message : String(error));

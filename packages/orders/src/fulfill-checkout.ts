@@ -5,6 +5,8 @@ import { recordOwedEmail } from './email-outbox.ts';
 import { fulfillmentKeyOf, orderIdentifierFor } from './order-identifier.ts';
 import { canTransition, outcomeOfSession } from './order-status.ts';
 import {
+  type AccountRequestOptions,
+  accountOptions,
   type CheckoutLineItem,
   type CheckoutSession,
   type CheckoutSessionsApi,
@@ -23,6 +25,8 @@ export interface FulfillInput {
   event?: { id: string; type: string };
   /** When the ingest accepted the delivery; recorded as the event's receipt time. */
   receivedAt?: Date;
+  /** The connected account (`acct_…`) the session belongs to; every Stripe call is made for it. */
+  account?: string | null;
 }
 
 /** The order's emails still unsent after this run: the caller enqueues one email job for each. */
@@ -34,22 +38,28 @@ export type FulfillResult =
   | { kind: 'unchanged'; order: Order; pendingEmails: PendingEmails }
   | { kind: 'not-complete'; sessionId: string }
   | { kind: 'expired'; sessionId: string; cancelledOrder: Order | null }
-  | { kind: 'session-not-found'; sessionId: string };
+  | { kind: 'session-not-found'; sessionId: string }
+  /** A setup-mode session: its event is recorded, and no order is made. */
+  | { kind: 'no-order'; sessionId: string; reason: 'setup-mode' }
+  /** A complete session without what its order must state; nothing is written, and retrying cannot help. */
+  | { kind: 'missing-data'; sessionId: string; missing: Array<'currency' | 'amount_total'> };
 
 const LINE_ITEMS_PAGE = 100;
 
 async function allLineItems(
   stripe: CheckoutSessionsApi,
   session: CheckoutSession,
+  options: AccountRequestOptions,
 ): Promise<CheckoutLineItem[]> {
   const items = [...(session.line_items?.data ?? [])];
   let hasMore = session.line_items ? session.line_items.has_more : true;
   while (hasMore) {
     const last = items.at(-1);
-    const page = await stripe.checkout.sessions.listLineItems(session.id, {
-      limit: LINE_ITEMS_PAGE,
-      ...(last ? { starting_after: last.id } : {}),
-    });
+    const page = await stripe.checkout.sessions.listLineItems(
+      session.id,
+      { limit: LINE_ITEMS_PAGE, ...(last ? { starting_after: last.id } : {}) },
+      options,
+    );
     items.push(...page.data);
     hasMore = page.has_more && page.data.length > 0;
   }
@@ -108,25 +118,39 @@ async function recordExpiry(
  * Throws what the Stripe client throws (rate limits, outages) except for a missing session, which is a result.
  */
 export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): Promise<FulfillResult> {
+  const account = input.account ?? null;
+  const options = accountOptions(account);
   let session: CheckoutSession;
   try {
-    session = await deps.stripe.checkout.sessions.retrieve(input.sessionId, {
-      expand: ['line_items', 'payment_intent'],
-    });
+    session = await deps.stripe.checkout.sessions.retrieve(
+      input.sessionId,
+      { expand: ['line_items', 'payment_intent', 'subscription'] },
+      options,
+    );
   } catch (error) {
     if (classifyStripeError(error) === 'not-found')
       return { kind: 'session-not-found', sessionId: input.sessionId };
     throw error;
   }
 
-  const outcome = outcomeOfSession(session, input.event?.type);
+  // Absent and null are the same to the order: missing.
+  const { currency = null, amount_total = null } = session;
+  const outcome = outcomeOfSession({ ...session, currency, amount_total }, input.event?.type);
   if (outcome.kind === 'not-complete') return { kind: 'not-complete', sessionId: session.id };
   if (outcome.kind === 'expired') return recordExpiry(deps, session, input);
+  if (outcome.kind === 'missing-data') {
+    return { kind: 'missing-data', sessionId: session.id, missing: outcome.missing };
+  }
+  if (outcome.kind === 'no-order') {
+    await deps.db.transaction().execute((trx) => recordEvent(trx, input));
+    return { kind: 'no-order', sessionId: session.id, reason: outcome.reason };
+  }
+  if (currency === null || amount_total === null) throw new Error('unreachable: checked by outcomeOfSession');
 
-  const items = await allLineItems(deps.stripe, session);
+  const items = await allLineItems(deps.stripe, session, options);
   const key = fulfillmentKeyOf(session);
   const identifier = orderIdentifierFor(key, deps.orderIdSecret);
-  const fields = orderFieldsOf(session);
+  const fields = orderFieldsOf({ ...session, currency, amount_total }, account);
 
   return deps.db.transaction().execute(async (trx): Promise<FulfillResult> => {
     const inserted = await trx

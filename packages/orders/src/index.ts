@@ -1,5 +1,13 @@
 export { checkoutSessionOfEvent, type EventCheckoutSession } from './checkout-event.ts';
 export {
+  CAPTURE_EVENT_TYPES,
+  type CaptureEventType,
+  CONNECT_ACCOUNT_PATTERN,
+  isCaptureEventType,
+  manualCaptureIntentOfEvent,
+  v1TypeOfNotification,
+} from './checkout-modes.ts';
+export {
   type DeliverDeps,
   type DeliverResult,
   deliverOrderEmail,
@@ -9,7 +17,7 @@ export {
 } from './deliver-order-email.ts';
 export { findUnsentEmails } from './email-outbox.ts';
 export type { EmailOrder, RenderedEmail } from './emails/index.ts';
-export { escapeHtml, renderConfirmation, renderPaymentFailed } from './emails/index.ts';
+export { escapeHtml, renderConfirmation, renderPaymentFailed, renderTrialStarted } from './emails/index.ts';
 export {
   type FulfillDeps,
   type FulfillInput,
@@ -42,6 +50,8 @@ export {
 } from './reconcile.ts';
 export { redactEmails } from './redact.ts';
 export {
+  type AccountRequestOptions,
+  accountOptions,
   type CheckoutLineItem,
   type CheckoutSession,
   type CheckoutSessionsApi,

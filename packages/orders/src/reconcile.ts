@@ -8,7 +8,7 @@ import {
 } from './fulfillment-events.ts';
 import { fulfillmentKeyOf } from './order-identifier.ts';
 import { canTransition, outcomeOfSession, type SessionState } from './order-status.ts';
-import type { ReconcileStripeApi, StripeEventSummary } from './stripe-api.ts';
+import { accountOptions, type ReconcileStripeApi, type StripeEventSummary } from './stripe-api.ts';
 
 /**
  * Why a checkout needs fulfilling again: Stripe says it is complete and there is no order; there is an order
@@ -27,6 +27,8 @@ export interface Recovery {
   expected: OrderStatus | 'expired';
   /** The undelivered event that showed the gap, if one did; the newest one for its session. */
   event?: { id: string; type: FulfillmentEventType; created: number };
+  /** The connected account the checkout belongs to; null for the platform's own. */
+  account: string | null;
 }
 
 export interface ReconcileResult {
@@ -46,6 +48,8 @@ export interface ReconcileInput {
   since: Date;
   /** How many sessions or events each database query covers (default 100, one Stripe page). */
   batchSize?: number;
+  /** The connected account to look at (every Stripe call is made for it); the platform's own by default. */
+  account?: string | null;
 }
 
 const PAGE = 100;
@@ -88,11 +92,15 @@ function gapOf(
   eventType: string | undefined,
   orders: Map<string, OrderStatus>,
   expiries: Set<string>,
+  account: string | null,
 ): Omit<Recovery, 'event'> | null {
   const fulfillmentKey = fulfillmentKeyOf(session);
   const outcome = outcomeOfSession(session, eventType);
-  const base = { sessionId: session.id, fulfillmentKey };
-  if (outcome.kind === 'not-complete') return null;
+  const base = { sessionId: session.id, fulfillmentKey, account };
+  // A setup session has nothing to repair; one missing its data fails again, and its failed job says so.
+  if (outcome.kind === 'not-complete' || outcome.kind === 'no-order' || outcome.kind === 'missing-data') {
+    return null;
+  }
   if (outcome.kind === 'expired') {
     if (expiries.has(session.id)) return null;
     return {
@@ -116,6 +124,7 @@ async function checkEvents(
   deps: ReconcileDeps,
   events: StripeEventSummary[],
   found: Map<string, Recovery>,
+  account: string | null,
 ): Promise<void> {
   const parsed = events.flatMap((event) => {
     const session = checkoutSessionOfEvent(event);
@@ -134,7 +143,7 @@ async function checkEvents(
   // Events come newest first: the first gap found for a session is its newest event's.
   for (const { event, type, session } of parsed) {
     if (found.has(session.id)) continue;
-    const gap = gapOf(session, type, orders, expiries);
+    const gap = gapOf(session, type, orders, expiries, account);
     if (gap) found.set(session.id, { ...gap, event: { id: event.id, type, created: event.created } });
   }
 }
@@ -156,22 +165,26 @@ export async function reconcileCheckouts(
   const gte = Math.floor(input.since.getTime() / 1000);
   const batchSize = input.batchSize ?? PAGE;
   const found = new Map<string, Recovery>();
+  const account = input.account ?? null;
+  const options = accountOptions(account);
 
   // Events first: an event's type can say what the session alone cannot (a delayed payment that failed).
   let eventsChecked = 0;
-  const events = deps.stripe.events.list({
-    created: { gte },
-    delivery_success: false,
-    types: [...FULFILLMENT_EVENT_TYPES],
-    limit: PAGE,
-  });
+  const events = deps.stripe.events.list(
+    { created: { gte }, delivery_success: false, types: [...FULFILLMENT_EVENT_TYPES], limit: PAGE },
+    options,
+  );
   for await (const batch of inBatches(events, batchSize)) {
     eventsChecked += batch.length;
-    await checkEvents(deps, batch, found);
+    await checkEvents(deps, batch, found, account);
   }
 
   let sessionsChecked = 0;
-  const sessions = deps.stripe.checkout.sessions.list({ created: { gte }, status: 'complete', limit: PAGE });
+  // Expanded payment intents tell a manual capture's authorization, capture and release apart.
+  const sessions = deps.stripe.checkout.sessions.list(
+    { created: { gte }, status: 'complete', limit: PAGE, expand: ['data.payment_intent'] },
+    options,
+  );
   for await (const batch of inBatches(sessions, batchSize)) {
     sessionsChecked += batch.length;
     const orders = await orderStatuses(
@@ -180,7 +193,7 @@ export async function reconcileCheckouts(
     );
     for (const session of batch) {
       if (found.has(session.id)) continue;
-      const gap = gapOf(session, undefined, orders, new Set());
+      const gap = gapOf(session, undefined, orders, new Set(), account);
       if (gap) found.set(session.id, gap);
     }
   }

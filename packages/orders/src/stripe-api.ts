@@ -3,14 +3,32 @@ import Stripe from 'stripe';
 export type CheckoutSession = Stripe.Checkout.Session;
 export type CheckoutLineItem = Stripe.LineItem;
 
+/**
+ * Stripe's per-request options that Fulfill sets: `stripeAccount` makes the call on behalf of a connected
+ * account (the `Stripe-Account` header). Every call made for a connected account's checkout carries it.
+ */
+export interface AccountRequestOptions {
+  stripeAccount?: string;
+}
+
+/** The request options for a checkout of `account`, or none for the platform's own. */
+export function accountOptions(account: string | null | undefined): AccountRequestOptions {
+  return account ? { stripeAccount: account } : {};
+}
+
 /** The subset of the Stripe client that fulfillment needs. */
 export interface CheckoutSessionsApi {
   checkout: {
     sessions: {
-      retrieve(id: string, params?: { expand?: string[] }): Promise<CheckoutSession>;
+      retrieve(
+        id: string,
+        params?: { expand?: string[] },
+        options?: AccountRequestOptions,
+      ): Promise<CheckoutSession>;
       listLineItems(
         id: string,
         params?: { limit?: number; starting_after?: string },
+        options?: AccountRequestOptions,
       ): PromiseLike<{ data: CheckoutLineItem[]; has_more: boolean }>;
     };
   };
@@ -32,21 +50,20 @@ export interface StripeEventSummary {
 export interface ReconcileStripeApi {
   checkout: {
     sessions: {
-      list(params: {
-        created: { gte: number };
-        status: 'complete';
-        limit: number;
-      }): AsyncIterable<CheckoutSession>;
+      list(
+        params: { created: { gte: number }; status: 'complete'; limit: number; expand?: string[] },
+        options?: AccountRequestOptions,
+      ): AsyncIterable<CheckoutSession>;
     };
   };
   events: {
-    list(params: {
-      created: { gte: number };
-      delivery_success: boolean;
-      types: string[];
-      limit: number;
-    }): AsyncIterable<StripeEventSummary>;
+    list(
+      params: { created: { gte: number }; delivery_success: boolean; types: string[]; limit: number },
+      options?: AccountRequestOptions,
+    ): AsyncIterable<StripeEventSummary>;
   };
+  /** Connected accounts, listed when the reconciler is configured for `all` of them. */
+  accounts: { list(params: { limit: number }): AsyncIterable<{ id: string }> };
 }
 
 /**

@@ -29,6 +29,7 @@ export async function enqueueRecoveries(
         runId: options.runId,
         ...(recovery.event ? { event: recovery.event } : {}),
       },
+      account: recovery.account,
       ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
     });
     enqueued.push({ recovery, result: await enqueueFulfillment(queue, job) });

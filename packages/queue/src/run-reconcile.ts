@@ -17,6 +17,19 @@ export interface ReconcileRun {
   emailsRequeued: Array<{ orderId: number; kind: EmailKind }>;
 }
 
+/** The platform (null), then each connected account configured, or each one Stripe lists, page by page. */
+async function* accountsToReconcile(
+  stripe: ReconcileStripeApi,
+  accounts: 'all' | string[],
+): AsyncGenerator<string | null> {
+  yield null;
+  if (accounts !== 'all') {
+    yield* accounts;
+    return;
+  }
+  for await (const account of stripe.accounts.list({ limit: 100 })) yield account.id;
+}
+
 /**
  * One reconcile run, the same for the worker's scheduled job and `ops reconcile`: enqueues fulfillment for every
  * checkout since `since` whose effect is missing, and enqueues again every email left unsent for `emailGraceMs`
@@ -26,12 +39,29 @@ export interface ReconcileRun {
  */
 export async function runReconcile(
   deps: { db: Kysely<Database>; stripe: ReconcileStripeApi; queues: Queues },
-  input: { since: Date; runId: string; emailAttempts?: number; emailGraceMs?: number },
+  input: {
+    since: Date;
+    runId: string;
+    emailAttempts?: number;
+    emailGraceMs?: number;
+    /** Connected accounts to cover besides the platform: a list, or `all` that Stripe lists (paged). */
+    connectAccounts?: 'all' | string[];
+  },
 ): Promise<ReconcileRun> {
-  const found = await reconcileCheckouts({ db: deps.db, stripe: deps.stripe }, { since: input.since });
-  const recoveries = await enqueueRecoveries(deps.queues.fulfillment, found.recoveries, {
-    runId: input.runId,
-  });
+  let sessionsChecked = 0;
+  let eventsChecked = 0;
+  const recoveries: EnqueuedRecovery[] = [];
+  for await (const account of accountsToReconcile(deps.stripe, input.connectAccounts ?? [])) {
+    const found = await reconcileCheckouts(
+      { db: deps.db, stripe: deps.stripe },
+      { since: input.since, account },
+    );
+    sessionsChecked += found.sessionsChecked;
+    eventsChecked += found.eventsChecked;
+    recoveries.push(
+      ...(await enqueueRecoveries(deps.queues.fulfillment, found.recoveries, { runId: input.runId })),
+    );
+  }
 
   const emailsRequeued: ReconcileRun['emailsRequeued'] = [];
   const olderThan = new Date(Date.now() - (input.emailGraceMs ?? EMAIL_GRACE_MS));
@@ -43,8 +73,8 @@ export async function runReconcile(
     if (outcome === 'added' || outcome === 'replaced') emailsRequeued.push(email);
   }
   return {
-    sessionsChecked: found.sessionsChecked,
-    eventsChecked: found.eventsChecked,
+    sessionsChecked,
+    eventsChecked,
     recoveries,
     emailsRequeued,
   };

@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { Database } from '@fulfill/db';
-import { fulfillmentKeyOf, orderByFulfillmentKey, orderIdentifierFor } from '@fulfill/orders';
+import { accountOptions, fulfillmentKeyOf, orderByFulfillmentKey, orderIdentifierFor } from '@fulfill/orders';
 import { buildFulfillmentJob } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -11,6 +11,7 @@ import { stripeFailureAnswer } from '../stripe-errors.ts';
 
 const POLL_INTERVAL_MS = 100;
 const SESSION_ID = '^cs_[A-Za-z0-9_]{1,250}$';
+const ACCOUNT_ID = '^acct_[A-Za-z0-9]{1,255}$';
 
 async function waitForOrder(db: Kysely<Database>, fulfillmentKey: string, waitMs: number) {
   const deadline = Date.now() + waitMs;
@@ -31,7 +32,7 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
   // catalog (`rate-limited`) like every error a plugin raises.
   await app.register(rateLimit, { global: false });
 
-  app.get<{ Querystring: { session_id: string } }>(
+  app.get<{ Querystring: { session_id: string; account?: string } }>(
     '/order/checkout-session-success',
     {
       attachValidation: true,
@@ -45,18 +46,30 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
         querystring: {
           type: 'object',
           required: ['session_id'],
-          properties: { session_id: { type: 'string', pattern: SESSION_ID } },
+          properties: {
+            session_id: { type: 'string', pattern: SESSION_ID },
+            // A Connect platform's storefront names the connected account the session was created on.
+            account: { type: 'string', pattern: ACCOUNT_ID },
+          },
         },
       },
     },
     async (request, reply) => {
-      if (request.validationError) return sendError(reply, 'invalid-session-id');
+      if (request.validationError) {
+        const badAccount = request.validationError.validation.some((v: { instancePath: string }) => v.instancePath === '/account');
+        return sendError(reply, badAccount ? 'invalid-account' : 'invalid-session-id');
+      }
       const sessionId = request.query.session_id;
-      const log = deps.logger.child({ sessionId, route: 'checkout-session-success' });
+      const account = request.query.account ?? deps.settings.stripeAccount ?? null;
+      const log = deps.logger.child({
+        sessionId,
+        route: 'checkout-session-success',
+        ...(account ? { account } : {}),
+      });
 
       let session: Awaited<ReturnType<IngestDeps['stripe']['checkout']['sessions']['retrieve']>>;
       try {
-        session = await deps.stripe.checkout.sessions.retrieve(sessionId);
+        session = await deps.stripe.checkout.sessions.retrieve(sessionId, undefined, accountOptions(account));
       } catch (error) {
         const answer = stripeFailureAnswer(error);
         if (answer.code === 'invalid-session-id') {
@@ -73,7 +86,7 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
       try {
         const result = await enqueueWithinBound(
           deps,
-          buildFulfillmentJob({ sessionId: session.id, fulfillmentKey, cause: { source: 'redirect' } }),
+          buildFulfillmentJob({ sessionId: session.id, fulfillmentKey, cause: { source: 'redirect' }, account }),
         );
         log.info({ outcome: result.kind, orderIdentifier }, 'success redirect');
       } catch (error) {

@@ -1,14 +1,16 @@
 import {
   checkoutSessionOfEvent,
   fulfillmentKeyOf,
+  isCaptureEventType,
   isFulfillmentEventType,
   orderIdentifierFor,
 } from '@fulfill/orders';
 import { buildFulfillmentJob } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
-import type { IngestDeps, VerifiedEvent } from '../deps.ts';
+import type { EventNotification, IngestDeps, VerifiedEvent } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
+import { handleCaptureEvent, handleEventNotification } from './webhook-follow-ups.ts';
 
 const TOLERANCE_SECONDS = 300;
 const BODY_LIMIT = 1024 * 1024;
@@ -19,6 +21,21 @@ function verify(deps: IngestDeps, body: Buffer, header: string): VerifiedEvent |
       return deps.stripe.webhooks.constructEvent(body, header, secret, TOLERANCE_SECONDS);
     } catch {
       // Not this secret: try the next one, as while a secret is being rolled.
+    }
+  }
+  return null;
+}
+
+/**
+ * An event notification (thin event) signed by one of the secrets, read with stripe-node's own parser. Only
+ * tried once `verify` found no event, so a snapshot event costs nothing more.
+ */
+function verifyNotification(deps: IngestDeps, body: Buffer, header: string): EventNotification | null {
+  for (const secret of deps.settings.webhookSecrets) {
+    try {
+      return deps.stripe.parseEventNotification(body, header, secret, TOLERANCE_SECONDS);
+    } catch {
+      // Not this secret, or not an event notification.
     }
   }
   return null;
@@ -50,7 +67,10 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
     }
     const header = request.headers['stripe-signature'];
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const event = typeof header === 'string' && header.length > 0 ? verify(deps, body, header) : null;
+    const signed = typeof header === 'string' && header.length > 0;
+    const event = signed ? verify(deps, body, header) : null;
+    const notification = signed && !event ? verifyNotification(deps, body, header) : null;
+    if (notification) return handleEventNotification(deps, reply, logger, notification);
     if (!event) {
       metrics.signatureFailures.inc();
       metrics.webhooks.inc({ type: 'unknown', outcome: 'invalid-signature' });
@@ -60,7 +80,14 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       );
       return sendError(reply, 'invalid-signature');
     }
-    const log = logger.child({ eventId: event.id, type: event.type });
+    const log = logger.child({
+      eventId: event.id,
+      type: event.type,
+      ...(event.account ? { account: event.account } : {}),
+    });
+    if (isCaptureEventType(event.type)) {
+      return handleCaptureEvent(deps, reply, log, { ...event, type: event.type });
+    }
 
     if (!isFulfillmentEventType(event.type)) {
       metrics.webhooks.inc({ type: event.type, outcome: 'ignored' });
@@ -78,6 +105,7 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       sessionId: session.id,
       fulfillmentKey: fulfillmentKeyOf(session),
       cause: { source: 'webhook', event: { id: event.id, type: event.type, created: event.created } },
+      account: event.account ?? null,
     });
     const orderIdentifier = orderIdentifierFor(job.data.fulfillmentKey, settings.orderIdSecret);
     const stopTimer = metrics.enqueueSeconds.startTimer();

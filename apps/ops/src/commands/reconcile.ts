@@ -11,11 +11,16 @@ export async function reconcileNow(
   options: { sinceMs: number; since: string },
 ): Promise<number> {
   const since = new Date(Date.now() - options.sinceMs);
-  const run = await runReconcile(deps, { since, runId: `ops-${Date.now()}` });
+  const run = await runReconcile(deps, {
+    since,
+    runId: `ops-${Date.now()}`,
+    connectAccounts: deps.connectAccounts,
+  });
   for (const { recovery, result } of run.recoveries) {
     deps.out.info(
       [
         `recovered session=${recovery.sessionId}`,
+        `account=${recovery.account ?? 'platform'}`,
         `reason=${recovery.reason}`,
         `order=${recovery.orderStatus ?? 'none'}`,
         `expected=${recovery.expected}`,

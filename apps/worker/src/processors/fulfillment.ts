@@ -12,6 +12,7 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
       sessionId: data.sessionId,
       source: data.source,
       ...(data.event ? { eventId: data.event.id, type: data.event.type } : {}),
+      ...(data.account ? { account: data.account } : {}),
     });
 
     let result: Awaited<ReturnType<typeof fulfillCheckout>>;
@@ -21,6 +22,7 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
         {
           sessionId: data.sessionId,
           receivedAt: new Date(data.receivedAt),
+          account: data.account ?? null,
           ...(data.event ? { event: data.event } : {}),
         },
       );
@@ -33,6 +35,16 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
     switch (result.kind) {
       case 'session-not-found':
         throw new UnrecoverableError(`Stripe has no Checkout Session ${data.sessionId}`);
+      case 'missing-data':
+        // Permanent and visible: the failed job, this error line and its metric; nothing was written.
+        deps.metrics.fulfillmentRejected.inc({ reason: 'missing-data' });
+        log.error({ outcome: 'missing-data', missing: result.missing }, 'fulfillment');
+        throw new UnrecoverableError(
+          `Checkout Session ${data.sessionId} is complete without ${result.missing.join(' and ')}; no order was written`,
+        );
+      case 'no-order':
+        log.info({ outcome: 'no-order', reason: result.reason }, 'fulfillment');
+        return { outcome: 'no-order' };
       case 'not-complete':
         log.info({ outcome: 'not-complete' }, 'fulfillment');
         return { outcome: 'not-complete' };

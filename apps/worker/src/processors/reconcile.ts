@@ -29,12 +29,14 @@ export function createReconcileProcessor(deps: WorkerDeps) {
       runId,
       emailAttempts: deps.settings.emailAttempts,
       emailGraceMs: deps.settings.reconcileEmailGraceMs,
+      connectAccounts: deps.settings.connectAccounts,
     });
 
     let recovered = 0;
     for (const { recovery, result } of run.recoveries) {
       const fields = {
         sessionId: recovery.sessionId,
+        account: recovery.account,
         fulfillmentKey: recovery.fulfillmentKey,
         reason: recovery.reason,
         orderStatus: recovery.orderStatus,

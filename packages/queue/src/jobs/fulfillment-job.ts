@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FULFILLMENT_EVENT_TYPES } from '@fulfill/orders';
+import { CAPTURE_EVENT_TYPES, CONNECT_ACCOUNT_PATTERN, FULFILLMENT_EVENT_TYPES } from '@fulfill/orders';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { jobIdOf, KEEP_FINISHED, parseJobData } from './job-rules.ts';
@@ -12,7 +12,7 @@ export const FULFILLMENT_ATTEMPTS = 12;
 
 const fulfillmentEventSchema = z.object({
   id: z.string().min(1),
-  type: z.enum(FULFILLMENT_EVENT_TYPES),
+  type: z.enum([...FULFILLMENT_EVENT_TYPES, ...CAPTURE_EVENT_TYPES]),
   /** Unix seconds, as Stripe gives it. */
   created: z.number(),
 });
@@ -26,6 +26,8 @@ export const fulfillmentJobSchema = z.object({
   source: z.enum(['webhook', 'redirect', 'replay', 'reconcile']),
   /** The Stripe event behind the job, where there is one. */
   event: fulfillmentEventSchema.optional(),
+  /** The connected account the checkout belongs to; absent for the platform's own. */
+  account: z.string().regex(CONNECT_ACCOUNT_PATTERN, 'is not a connected account id').optional(),
   /** Unix milliseconds when the producer accepted it. */
   receivedAt: z.number(),
   /** Random per build: tells the producer whether its add created the job or found one. */
@@ -66,7 +68,7 @@ export function fulfillmentJobOptions(attempts: number = FULFILLMENT_ATTEMPTS): 
 function followUpSuffix(cause: FulfillmentCause, receivedAt: number): string {
   switch (cause.source) {
     case 'webhook':
-      return cause.event.type.replace('checkout.session.', '');
+      return cause.event.type.replace('checkout.session.', '').replace('payment_intent.', 'intent-');
     case 'redirect':
       return 'completed';
     case 'replay':
@@ -84,6 +86,8 @@ export function buildFulfillmentJob(input: {
   /** Unix milliseconds; now by default. */
   receivedAt?: number;
   attempts?: number;
+  /** The connected account (`acct_…`); null or absent for the platform's own. */
+  account?: string | null | undefined;
 }): FulfillmentJob {
   const receivedAt = input.receivedAt ?? Date.now();
   const { cause } = input;
@@ -94,6 +98,7 @@ export function buildFulfillmentJob(input: {
     ...(cause.source !== 'redirect' && cause.event
       ? { event: { id: cause.event.id, type: cause.event.type, created: cause.event.created } }
       : {}),
+    ...(input.account ? { account: input.account } : {}),
     receivedAt,
     enqueueId: randomUUID(),
   });

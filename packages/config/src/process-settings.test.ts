@@ -60,6 +60,15 @@ describe('workerSettingsFrom', () => {
       lockDurationMs: 30_000,
       reconcileLookbackMs: 86_400_000,
       reconcileEmailGraceMs: 60_000,
+      connectAccounts: [],
     });
+  });
+
+  it('reads STRIPE_CONNECT_ACCOUNTS as a list of accounts, or all of them', () => {
+    const accounts = (value: string) =>
+      workerSettingsFrom(configOf('worker', { STRIPE_CONNECT_ACCOUNTS: value })).connectAccounts;
+    expect(accounts('acct_1Abc, acct_2Def')).toEqual(['acct_1Abc', 'acct_2Def']);
+    expect(accounts('all')).toBe('all');
+    expect(() => accounts('acct_1Abc,shop-two')).toThrow(/STRIPE_CONNECT_ACCOUNTS/);
   });
 });

@@ -9,7 +9,7 @@ const NO_KEY_MESSAGE =
   "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').";
 
 export function isApiRequest(request: FastifyRequest): boolean {
-  return request.url.startsWith('/v1/');
+  return request.url.startsWith('/v1/') || request.url.startsWith('/v2/');
 }
 
 export function requestPath(request: FastifyRequest): string {

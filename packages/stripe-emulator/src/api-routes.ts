@@ -6,8 +6,11 @@ import { deliverySucceeded, eventView, typeMatches } from './events.ts';
 import { decodeForm } from './form-decoder.ts';
 import { createdFilter, paginate, parseListParams } from './pagination.ts';
 import { type Fields, isFields, optionalBoolean, optionalString, stringArray } from './params.ts';
+import { requestAccount } from './connect.ts';
+import { registerIntentRoutes } from './intent-routes.ts';
+import { registerNotificationRoutes } from './event-notifications.ts';
 import { lineItemsPage, parseExpand, sessionView } from './session-view.ts';
-import { requireEvent, requirePaymentIntent, requireSession } from './store.ts';
+import { isVisible, requireEvent, requirePaymentIntent, requireSession } from './store.ts';
 
 type WithId = { Params: { id: string } };
 
@@ -28,11 +31,14 @@ function registerSessionRoutes(app: FastifyInstance, core: EmulatorCore): void {
   app.post('/v1/checkout/sessions', async (request) => {
     const body = bodyOf(request);
     const expand = parseExpand(body.expand);
-    return sessionView(state, core.createSession(body), expand);
+    const account = requestAccount(state, request);
+    const { expand: _expand, ...params } = body;
+    return sessionView(state, core.createSession(params, account), expand);
   });
 
   app.get('/v1/checkout/sessions', async (request) => {
     const query = queryOf(request);
+    const account = requestAccount(state, request);
     const params = parseListParams(query);
     const expand = parseExpand(query.expand, 'data.');
     const created = createdFilter(query.created);
@@ -47,7 +53,8 @@ function registerSessionRoutes(app: FastifyInstance, core: EmulatorCore): void {
     const page = paginate(newestFirst, params, {
       url: '/v1/checkout/sessions',
       objectName: 'checkout.session',
-      filter: ({ record: { session } }) =>
+      filter: ({ record: { session, account: owner } }) =>
+        isVisible(account, owner) &&
         created(session.created) &&
         (status === null || session.status === status) &&
         (paymentIntent === null || session.payment_intent === paymentIntent),
@@ -57,11 +64,12 @@ function registerSessionRoutes(app: FastifyInstance, core: EmulatorCore): void {
 
   app.get<WithId>('/v1/checkout/sessions/:id', async (request) => {
     const expand = parseExpand(queryOf(request).expand);
-    return sessionView(state, requireSession(state, request.params.id), expand);
+    const account = requestAccount(state, request);
+    return sessionView(state, requireSession(state, request.params.id, 'id', account), expand);
   });
 
   app.get<WithId>('/v1/checkout/sessions/:id/line_items', async (request) => {
-    const record = requireSession(state, request.params.id);
+    const record = requireSession(state, request.params.id, 'id', requestAccount(state, request));
     return lineItemsPage(record, parseListParams(queryOf(request)));
   });
 
@@ -69,6 +77,7 @@ function registerSessionRoutes(app: FastifyInstance, core: EmulatorCore): void {
     const body = bodyOf(request);
     const expand = parseExpand(body.expand);
     const { id } = request.params;
+    requireSession(state, id, 'id', requestAccount(state, request));
     await core.expire(id, {
       request: { id: request.id, idempotencyKey: headerValue(request, 'idempotency-key') },
       background: true,
@@ -81,15 +90,16 @@ function registerEventRoutes(app: FastifyInstance, core: EmulatorCore): void {
   const { state } = core;
 
   app.get<WithId>('/v1/payment_intents/:id', async (request) =>
-    structuredClone(requirePaymentIntent(state, request.params.id)),
+    structuredClone(requirePaymentIntent(state, request.params.id, 'id', requestAccount(state, request))),
   );
 
   app.get<WithId>('/v1/events/:id', async (request) =>
-    eventView(state, requireEvent(state, request.params.id)),
+    eventView(state, requireEvent(state, request.params.id, 'id', requestAccount(state, request))),
   );
 
   app.get('/v1/events', async (request) => {
     const query = queryOf(request);
+    const account = requestAccount(state, request);
     const params = parseListParams(query);
     const created = createdFilter(query.created);
     const type = optionalString(query.type, 'type');
@@ -107,6 +117,7 @@ function registerEventRoutes(app: FastifyInstance, core: EmulatorCore): void {
       url: '/v1/events',
       objectName: 'event',
       filter: ({ record }) =>
+        isVisible(account, record.event.account) &&
         created(record.event.created) &&
         (patterns.length === 0 || patterns.some((pattern) => typeMatches(record.event.type, pattern))) &&
         (deliverySuccess === null || deliverySucceeded(state, record) === deliverySuccess),
@@ -119,4 +130,6 @@ function registerEventRoutes(app: FastifyInstance, core: EmulatorCore): void {
 export function registerApiRoutes(app: FastifyInstance, core: EmulatorCore): void {
   registerSessionRoutes(app, core);
   registerEventRoutes(app, core);
+  registerIntentRoutes(app, core);
+  registerNotificationRoutes(app, core);
 }

@@ -17,15 +17,22 @@ import {
  * applies a percentage discount to every line item (100 makes a zero-total session).
  */
 export interface CheckoutSessionCreateParams {
-  mode?: 'payment';
-  line_items: Array<{
+  mode?: 'payment' | 'setup' | 'subscription';
+  /** Required in payment and subscription mode; not allowed in setup mode. */
+  line_items?: Array<{
     price_data: {
       currency: string;
       unit_amount: number;
       product_data: { name: string; description?: string };
+      /** Required in subscription mode. */
+      recurring?: { interval: 'day' | 'week' | 'month' | 'year'; interval_count?: number };
     };
     quantity: number;
   }>;
+  /** Setup mode only: the currency of the payment method being saved. */
+  currency?: string;
+  payment_intent_data?: { capture_method?: 'automatic' | 'automatic_async' | 'manual' };
+  subscription_data?: { trial_period_days?: number };
   metadata?: Record<string, string>;
   customer_email?: string;
   client_reference_id?: string;
@@ -45,10 +52,15 @@ export interface LineItemInput {
   quantity: number;
   productName: string;
   productDescription: string | null;
+  recurring: { interval: 'day' | 'week' | 'month' | 'year'; interval_count: number } | null;
 }
 
 export interface SessionInput {
-  currency: string;
+  mode: 'payment' | 'setup' | 'subscription';
+  /** Null in setup mode without a currency. */
+  currency: string | null;
+  captureMethod: 'automatic' | 'automatic_async' | 'manual';
+  trialDays: number | null;
   lineItems: LineItemInput[];
   metadata: Record<string, string>;
   customerEmail: string | null;
@@ -81,7 +93,21 @@ function parseLineItem(raw: unknown, index: number): LineItemInput {
   const product = optionalString(priceData.product, `${param}[price_data][product]`);
   if (product !== null) throw resourceMissing('product', product, `${param}[price_data][product]`);
   const productData = fieldsOf(priceData.product_data, `${param}[price_data][product_data]`);
+  const recurringParam = `${param}[price_data][recurring]`;
+  const recurringFields = priceData.recurring === undefined ? null : fieldsOf(priceData.recurring, recurringParam);
+  let recurring: LineItemInput['recurring'] = null;
+  if (recurringFields !== null) {
+    const interval = requiredString(recurringFields.interval, `${recurringParam}[interval]`);
+    if (!['day', 'week', 'month', 'year'].includes(interval)) {
+      throw invalidRequest(`Invalid ${recurringParam}[interval]: must be one of day, week, month, or year`, `${recurringParam}[interval]`);
+    }
+    recurring = {
+      interval: interval as 'day' | 'week' | 'month' | 'year',
+      interval_count: optionalInteger(recurringFields.interval_count, `${recurringParam}[interval_count]`, { min: 1 }) ?? 1,
+    };
+  }
   return {
+    recurring,
     currency: currencyOf(priceData.currency, `${param}[price_data][currency]`),
     unitAmount: requiredInteger(priceData.unit_amount, `${param}[price_data][unit_amount]`, { min: 0 }),
     quantity: requiredInteger(item.quantity, `${param}[quantity]`, { min: 1 }),
@@ -112,19 +138,73 @@ function parseShippingAmount(raw: unknown, currency: string): number | null {
   return requiredInteger(fixed.amount, `${param}[amount]`, { min: 0 });
 }
 
+function captureMethodOf(raw: unknown, mode: string): SessionInput['captureMethod'] {
+  if (raw === undefined) return 'automatic_async';
+  if (mode !== 'payment') {
+    throw invalidRequest('You can only specify `payment_intent_data` in `payment` mode.', 'payment_intent_data');
+  }
+  const param = 'payment_intent_data[capture_method]';
+  const method = optionalString(fieldsOf(raw, 'payment_intent_data').capture_method, param) ?? 'automatic_async';
+  if (method !== 'automatic' && method !== 'automatic_async' && method !== 'manual') {
+    throw invalidRequest(`Invalid ${param}: must be one of automatic, automatic_async, or manual`, param);
+  }
+  return method;
+}
+
+function trialDaysOf(raw: unknown, mode: string): number | null {
+  if (raw === undefined) return null;
+  if (mode !== 'subscription') {
+    throw invalidRequest('You can only specify `subscription_data` in `subscription` mode.', 'subscription_data');
+  }
+  const param = 'subscription_data[trial_period_days]';
+  return optionalInteger(fieldsOf(raw, 'subscription_data').trial_period_days, param, { min: 1 });
+}
+
+/** A setup session saves a payment method: no line items, no amounts, a currency only if one is given. */
+function setupInput(params: Record<string, unknown>, itemCount: number, now: number): SessionInput {
+  if (itemCount > 0) {
+    throw invalidRequest('You cannot pass `line_items` in `setup` mode.', 'line_items');
+  }
+  const currency = optionalString(params.currency, 'currency');
+  return {
+    mode: 'setup',
+    currency: currency === null ? null : currencyOf(currency, 'currency'),
+    captureMethod: 'automatic_async',
+    trialDays: null,
+    lineItems: [],
+    metadata: metadataOf(params.metadata, 'metadata'),
+    customerEmail: optionalString(params.customer_email, 'customer_email'),
+    clientReferenceId: optionalString(params.client_reference_id, 'client_reference_id'),
+    successUrl: optionalString(params.success_url, 'success_url'),
+    cancelUrl: optionalString(params.cancel_url, 'cancel_url'),
+    expiresAt: optionalInteger(params.expires_at, 'expires_at', { min: now + 1 }),
+    shippingAllowedCountries: null,
+    shippingAmount: null,
+    discountPercent: 0,
+  };
+}
+
 /** Validates create parameters, given either as decoded form fields or as a typed object. */
 export function parseSessionCreateParams(raw: unknown, now: number): SessionInput {
   const params = fieldsOf(raw, 'params');
-  const mode = optionalString(params.mode, 'mode');
-  if (mode !== null && mode !== 'payment') {
-    throw invalidRequest(`The Stripe emulator supports only mode=payment, got mode=${mode}.`, 'mode');
+  const mode = optionalString(params.mode, 'mode') ?? 'payment';
+  if (mode !== 'payment' && mode !== 'setup' && mode !== 'subscription') {
+    throw invalidRequest('Invalid mode: must be one of payment, setup, or subscription', 'mode');
   }
   const rawItems = arrayOf(params.line_items, 'line_items');
+  if (mode === 'setup') return setupInput(params, rawItems.length, now);
   if (rawItems.length === 0) throw invalidRequest('Missing required param: line_items.', 'line_items');
   if (rawItems.length > MAX_LINE_ITEMS) {
     throw invalidRequest(`line_items can contain at most ${MAX_LINE_ITEMS} items.`, 'line_items');
   }
   const lineItems = rawItems.map(parseLineItem);
+  const recurringItems = lineItems.filter((item) => item.recurring !== null).length;
+  if (mode === 'subscription' && recurringItems === 0) {
+    throw invalidRequest('You must specify at least one recurring price in `subscription` mode when using prices.', 'line_items');
+  }
+  if (mode === 'payment' && recurringItems > 0) {
+    throw invalidRequest('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', 'line_items');
+  }
   const currency = lineItems[0]?.currency ?? 'usd';
   if (lineItems.some((item) => item.currency !== currency)) {
     throw invalidRequest('All line items must use the same currency.', 'line_items');
@@ -139,7 +219,12 @@ export function parseSessionCreateParams(raw: unknown, now: number): SessionInpu
       'emulator[discount_percent]',
     );
   }
+  const captureMethod = captureMethodOf(params.payment_intent_data, mode);
+  const trialDays = trialDaysOf(params.subscription_data, mode);
   return {
+    mode,
+    captureMethod,
+    trialDays,
     currency,
     lineItems,
     metadata: metadataOf(params.metadata, 'metadata'),

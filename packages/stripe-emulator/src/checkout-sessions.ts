@@ -2,15 +2,11 @@ import type { SessionInput } from './checkout-session-params.ts';
 import { invalidRequest } from './errors.ts';
 import { type EventRequestInfo, recordEvent } from './events.ts';
 import { newId, newSessionId } from './ids.ts';
+import { createPaymentIntent } from './payment-intents.ts';
+import { unusedSessionFields } from './session-defaults.ts';
 import { type EmulatorState, type EventRecord, requireSession, type SessionRecord } from './store.ts';
-import type {
-  Address,
-  CheckoutSession,
-  CustomerDetails,
-  LineItem,
-  PaymentIntent,
-  ShippingDetails,
-} from './types.ts';
+import { startSubscription } from './subscriptions.ts';
+import type { Address, CheckoutSession, CustomerDetails, LineItem, ShippingDetails } from './types.ts';
 
 const SESSION_LIFETIME_SECONDS = 24 * 60 * 60;
 
@@ -25,6 +21,11 @@ export const DEFAULT_ADDRESS: Address = {
 
 export interface CompleteOptions {
   paymentStatus?: 'paid' | 'unpaid';
+  /**
+   * Not something Stripe does: completes the session with these fields null, to test how a consumer copes
+   * with a session missing what it must state.
+   */
+  nullFields?: Array<'currency' | 'amount_total'>;
   customerDetails?: Partial<{ name: string; email: string; address: Partial<Address> }>;
   shippingDetails?: { name: string; address: Partial<Address> } | null;
 }
@@ -65,11 +66,11 @@ function buildLineItem(
       metadata: {},
       nickname: null,
       product: newId('prod', 14),
-      recurring: null,
+      recurring: item.recurring,
       tax_behavior: 'unspecified',
       tiers_mode: null,
       transform_quantity: null,
-      type: 'one_time',
+      type: item.recurring === null ? 'one_time' : 'recurring',
       unit_amount: item.unitAmount,
       unit_amount_decimal: String(item.unitAmount),
     },
@@ -78,19 +79,27 @@ function buildLineItem(
   return lineItem;
 }
 
-export function createSession(state: EmulatorState, input: SessionInput): SessionRecord {
+export function createSession(
+  state: EmulatorState,
+  input: SessionInput,
+  account: string | null = null,
+): SessionRecord {
   const id = newSessionId();
   const created = state.now();
   const lineItems = input.lineItems.map((item) => buildLineItem(state, item, input.discountPercent));
-  const subtotal = lineItems.reduce((sum, item) => sum + item.amount_subtotal, 0);
-  const discount = lineItems.reduce((sum, item) => sum + item.amount_discount, 0);
+  // A trial defers the first payment: the session charges nothing now.
+  const trial = input.mode === 'subscription' && input.trialDays !== null;
+  const subtotal = trial ? 0 : lineItems.reduce((sum, item) => sum + item.amount_subtotal, 0);
+  const discount = trial ? 0 : lineItems.reduce((sum, item) => sum + item.amount_discount, 0);
   const shipping = input.shippingAmount ?? 0;
   const shippingRate = input.shippingAmount === null ? null : newId('shr');
+  const setup = input.mode === 'setup';
   const session: CheckoutSession = {
+    ...unusedSessionFields(input.mode),
     id,
     object: 'checkout.session',
-    amount_subtotal: subtotal,
-    amount_total: subtotal - discount + shipping,
+    amount_subtotal: setup ? null : subtotal,
+    amount_total: setup ? null : subtotal - discount + shipping,
     cancel_url: input.cancelUrl,
     client_reference_id: input.clientReferenceId,
     collected_information: { business_name: null, individual_name: null, shipping_details: null },
@@ -100,9 +109,10 @@ export function createSession(state: EmulatorState, input: SessionInput): Sessio
     customer_details: null,
     customer_email: input.customerEmail,
     expires_at: input.expiresAt ?? created + SESSION_LIFETIME_SECONDS,
+    invoice: null,
     livemode: false,
     metadata: input.metadata,
-    mode: 'payment',
+    mode: input.mode,
     payment_intent: null,
     payment_method_types: ['card'],
     payment_status: 'unpaid',
@@ -114,12 +124,20 @@ export function createSession(state: EmulatorState, input: SessionInput): Sessio
         : { amount_subtotal: shipping, amount_tax: 0, amount_total: shipping, shipping_rate: shippingRate },
     shipping_options:
       shippingRate === null ? [] : [{ shipping_amount: shipping, shipping_rate: shippingRate }],
+    setup_intent: setup ? newId('seti') : null,
     status: 'open',
+    subscription: null,
     success_url: input.successUrl,
-    total_details: { amount_discount: discount, amount_shipping: shipping, amount_tax: 0 },
+    total_details: setup ? null : { amount_discount: discount, amount_shipping: shipping, amount_tax: 0 },
     url: `${state.publicUrl()}/_emulator/pay/${id}`,
   };
-  const record = { session, lineItems };
+  const record: SessionRecord = {
+    session,
+    lineItems,
+    account,
+    captureMethod: input.captureMethod,
+    trialDays: input.trialDays,
+  };
   state.sessions.set(id, record);
   return record;
 }
@@ -168,29 +186,35 @@ export function completeSession(
     tax_ids: [],
   };
   const paid = (options.paymentStatus ?? 'paid') === 'paid';
-  if (session.amount_total === 0) {
+  if (session.mode === 'setup') {
+    session.payment_status = 'no_payment_required';
+  } else if (session.mode === 'subscription') {
+    // A sign-up pays (or, in a trial, defers) through the subscription's first invoice: no payment intent.
+    const subscription = startSubscription(state, record, paid);
+    session.subscription = subscription.id;
+    session.invoice = subscription.latest_invoice;
+    session.customer = subscription.customer;
+    session.payment_status = record.trialDays !== null ? 'no_payment_required' : paid ? 'paid' : 'unpaid';
+  } else if (session.amount_total === 0) {
     session.payment_status = 'no_payment_required';
   } else {
-    const intent: PaymentIntent = {
-      id: newId('pi'),
-      object: 'payment_intent',
-      amount: session.amount_total,
-      amount_received: paid ? session.amount_total : 0,
-      created: state.now(),
-      currency: session.currency,
-      livemode: false,
-      metadata: {},
-      status: paid ? 'succeeded' : 'processing',
-    };
-    state.paymentIntents.set(intent.id, intent);
+    const intent = createPaymentIntent(state, {
+      amount: session.amount_total ?? 0,
+      currency: session.currency ?? 'usd',
+      captureMethod: record.captureMethod,
+      paid,
+      account: record.account,
+    });
     session.payment_intent = intent.id;
-    session.payment_status = paid ? 'paid' : 'unpaid';
+    // An authorization is not a payment: a manual capture's session stays unpaid.
+    session.payment_status = intent.status === 'succeeded' ? 'paid' : 'unpaid';
   }
+  for (const field of options.nullFields ?? []) session[field] = null;
   session.status = 'complete';
   session.url = null;
   session.customer_details = customer;
   session.collected_information.shipping_details = shippingFor(session, customer, options.shippingDetails);
-  return { record, event: recordEvent(state, 'checkout.session.completed', session) };
+  return { record, event: recordEvent(state, 'checkout.session.completed', session, record.account) };
 }
 
 export function settleAsyncPayment(
@@ -215,10 +239,13 @@ export function settleAsyncPayment(
     intent.status = 'succeeded';
     intent.amount_received = intent.amount;
     session.payment_status = 'paid';
-    return { record, event: recordEvent(state, 'checkout.session.async_payment_succeeded', session) };
+    return {
+      record,
+      event: recordEvent(state, 'checkout.session.async_payment_succeeded', session, record.account),
+    };
   }
   intent.status = 'requires_payment_method';
-  return { record, event: recordEvent(state, 'checkout.session.async_payment_failed', session) };
+  return { record, event: recordEvent(state, 'checkout.session.async_payment_failed', session, record.account) };
 }
 
 export function expireSession(
@@ -235,5 +262,5 @@ export function expireSession(
   }
   session.status = 'expired';
   session.url = null;
-  return { record, event: recordEvent(state, 'checkout.session.expired', session, request) };
+  return { record, event: recordEvent(state, 'checkout.session.expired', session, record.account, request) };
 }

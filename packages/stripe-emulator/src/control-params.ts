@@ -47,6 +47,11 @@ export function completeOptionsOf(body: Fields): CompleteOptions & { deliver?: b
   }
   const options: CompleteOptions & { deliver?: boolean } = deliverFlag(body);
   if (paymentStatus !== null) options.paymentStatus = paymentStatus;
+  const nullFields = stringArray(body.nullFields, 'nullFields');
+  if (nullFields.some((field) => field !== 'currency' && field !== 'amount_total')) {
+    throw invalidRequest('nullFields may name currency and amount_total only.', 'nullFields');
+  }
+  if (nullFields.length > 0) options.nullFields = nullFields as Array<'currency' | 'amount_total'>;
   if (body.customerDetails !== undefined) {
     const details = fieldsOf(body.customerDetails, 'customerDetails');
     options.customerDetails = withoutUndefined({
@@ -89,7 +94,17 @@ export function webhookEndpointOf(body: Fields): WebhookEndpoint {
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw invalidRequest(`Invalid webhook URL: ${url}`, 'url');
   }
-  return { url, secret: requiredString(body.secret, 'secret') };
+  const connect = optionalBoolean(body.connect, 'connect');
+  const payload = optionalString(body.payload, 'payload');
+  if (payload !== null && payload !== 'snapshot' && payload !== 'thin') {
+    throw invalidRequest('payload must be "snapshot" or "thin".', 'payload');
+  }
+  return {
+    url,
+    secret: requiredString(body.secret, 'secret'),
+    ...(connect ? { connect: true } : {}),
+    ...(payload === 'thin' ? { payload: 'thin' as const } : {}),
+  };
 }
 
 function patternOf(source: string): RegExp {

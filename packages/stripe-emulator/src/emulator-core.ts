@@ -8,11 +8,20 @@ import {
   settleAsyncPayment,
 } from './checkout-sessions.ts';
 import { invalidRequest } from './errors.ts';
-import { type EventRequestInfo, eventView, recordAttempt } from './events.ts';
+import { endpointTakes, type EventRequestInfo, eventView, recordAttempt, recordEvent } from './events.ts';
 import type { ActiveFault, ApiRequestLogEntry } from './faults.ts';
 import type { IdempotencyCache } from './idempotency.ts';
-import { createState, type EmulatorState, requireEvent, type SessionRecord, unixNow } from './store.ts';
-import type { CheckoutSession, DeliveryResult, StripeEvent, WebhookEndpoint } from './types.ts';
+import { cancelIntent, captureIntent } from './payment-intents.ts';
+import {
+  createState,
+  type EmulatorState,
+  type EventRecord,
+  requireEvent,
+  requirePaymentIntent,
+  type SessionRecord,
+  unixNow,
+} from './store.ts';
+import type { CheckoutSession, DeliveryResult, PaymentIntent, StripeEvent, WebhookEndpoint } from './types.ts';
 import { postWebhook, signatureHeader } from './webhook-delivery.ts';
 
 /** Where and how to send an event; without `url` it goes to every registered endpoint. */
@@ -32,13 +41,28 @@ export interface TransitionResult {
   deliveries: DeliveryResult[];
 }
 
+export interface IntentTransitionResult {
+  paymentIntent: PaymentIntent;
+  event: StripeEvent<PaymentIntent>;
+  deliveries: DeliveryResult[];
+}
+
 export interface EmulatorCore {
   state: EmulatorState;
   faults: ActiveFault[];
   requests: ApiRequestLogEntry[];
   idempotency: IdempotencyCache;
   latencyMs: number;
-  createSession(params: unknown): SessionRecord;
+  /** `account`: the connected account it is created on (`Stripe-Account`); the platform by default. */
+  createSession(params: unknown, account?: string | null): SessionRecord;
+  /** Captures a manual capture's authorization; emits `payment_intent.succeeded`. */
+  capture(id: string, options: { deliver?: boolean; background?: boolean }): Promise<IntentTransitionResult>;
+  /** Cancels an intent (`automatic`: its authorization expired); emits `payment_intent.canceled`. */
+  cancel(
+    id: string,
+    reason: NonNullable<PaymentIntent['cancellation_reason']>,
+    options: { deliver?: boolean; background?: boolean },
+  ): Promise<IntentTransitionResult>;
   complete(id: string, options: CompleteOptions & { deliver?: boolean }): Promise<TransitionResult>;
   settle(
     id: string,
@@ -65,8 +89,9 @@ export interface CoreOptions {
 
 function targetsFor(
   state: EmulatorState,
+  record: EventRecord,
   options: DeliverOptions,
-): Array<{ url: string; secrets: string[] }> {
+): Array<{ url: string; secrets: string[]; thin: boolean }> {
   const secretsFor = (endpointSecret: string | undefined, url: string): string[] => {
     if (options.signatureSecrets && options.signatureSecrets.length > 0) return options.signatureSecrets;
     const secret = options.secret ?? endpointSecret;
@@ -74,12 +99,22 @@ function targetsFor(
     return [secret];
   };
   if (options.url !== undefined) {
-    return [{ url: options.url, secrets: secretsFor(state.endpoints.get(options.url)?.secret, options.url) }];
+    const endpoint = state.endpoints.get(options.url);
+    return [
+      {
+        url: options.url,
+        secrets: secretsFor(endpoint?.secret, options.url),
+        thin: endpoint?.payload === 'thin',
+      },
+    ];
   }
-  return [...state.endpoints.values()].map((endpoint) => ({
-    url: endpoint.url,
-    secrets: secretsFor(endpoint.secret, endpoint.url),
-  }));
+  return [...state.endpoints.values()]
+    .filter((endpoint) => endpointTakes(endpoint, record))
+    .map((endpoint) => ({
+      url: endpoint.url,
+      secrets: secretsFor(endpoint.secret, endpoint.url),
+      thin: endpoint.payload === 'thin',
+    }));
 }
 
 export function createEmulatorCore(options: CoreOptions): EmulatorCore {
@@ -89,8 +124,9 @@ export function createEmulatorCore(options: CoreOptions): EmulatorCore {
 
   const deliver = async (eventId: string, deliverOptions: DeliverOptions = {}): Promise<DeliveryResult[]> => {
     const record = requireEvent(state, eventId);
-    const targets = targetsFor(state, deliverOptions);
-    const payload = JSON.stringify(eventView(state, record), null, 2);
+    const targets = targetsFor(state, record, deliverOptions);
+    const snapshot = JSON.stringify(eventView(state, record), null, 2);
+    const thin = JSON.stringify(record.thin, null, 2);
     const timestamp = deliverOptions.timestamp ?? unixNow();
     if (!Number.isSafeInteger(timestamp) || timestamp < 1) {
       throw invalidRequest(
@@ -99,12 +135,13 @@ export function createEmulatorCore(options: CoreOptions): EmulatorCore {
       );
     }
     const results = await Promise.all(
-      targets.map(({ url, secrets }) =>
-        postWebhook(url, payload, signatureHeader(payload, secrets, timestamp), {
+      targets.map(({ url, secrets, thin: isThin }) => {
+        const payload = isThin ? thin : snapshot;
+        return postWebhook(url, payload, signatureHeader(payload, secrets, timestamp), {
           timeoutMs: options.webhookTimeoutMs,
           signal: abort.signal,
-        }),
-      ),
+        });
+      }),
     );
     for (const result of results) recordAttempt(record, result, unixNow());
     return results;
@@ -129,8 +166,29 @@ export function createEmulatorCore(options: CoreOptions): EmulatorCore {
       if (background) void delivery.catch(() => undefined);
       else deliveries = await delivery;
     }
-    return { session, event: eventView(state, transition.event), deliveries };
+    // A session's transition records an event about that session.
+    return { session, event: eventView(state, transition.event) as StripeEvent, deliveries };
   };
+
+  const finishIntent = async (
+    intent: PaymentIntent,
+    type: 'payment_intent.succeeded' | 'payment_intent.canceled',
+    options: { deliver?: boolean; background?: boolean },
+  ): Promise<IntentTransitionResult> => {
+    const record = recordEvent(state, type, intent, state.accountOf.get(intent.id) ?? null);
+    let deliveries: DeliveryResult[] = [];
+    if (options.deliver ?? optionsAutoDeliver) {
+      const delivery = track(deliver(record.event.id));
+      if (options.background) void delivery.catch(() => undefined);
+      else deliveries = await delivery;
+    }
+    return {
+      paymentIntent: structuredClone(intent),
+      event: eventView(state, record) as StripeEvent<PaymentIntent>,
+      deliveries,
+    };
+  };
+  const optionsAutoDeliver = options.autoDeliver;
 
   return {
     state,
@@ -138,9 +196,19 @@ export function createEmulatorCore(options: CoreOptions): EmulatorCore {
     requests: [],
     idempotency: new Map(),
     latencyMs: 0,
-    createSession: (params) => {
+    createSession: (params, account = null) => {
       const input = parseSessionCreateParams(params, state.now());
-      return createSessionRecord(state, input);
+      return createSessionRecord(state, input, account);
+    },
+    capture: async (id, captureOptions) => {
+      const intent = requirePaymentIntent(state, id);
+      captureIntent(intent);
+      return finishIntent(intent, 'payment_intent.succeeded', captureOptions);
+    },
+    cancel: async (id, reason, cancelOptions) => {
+      const intent = requirePaymentIntent(state, id);
+      cancelIntent(intent, reason, state.now());
+      return finishIntent(intent, 'payment_intent.canceled', cancelOptions);
     },
     complete: async (id, { deliver: shouldDeliver, ...completeOptions }) =>
       finish(completeSession(state, id, completeOptions), shouldDeliver),
@@ -150,7 +218,12 @@ export function createEmulatorCore(options: CoreOptions): EmulatorCore {
       finish(expireSession(state, id, request), shouldDeliver, background),
     deliver: (eventId, deliverOptions) => track(deliver(eventId, deliverOptions)),
     addEndpoint: (endpoint) => {
-      state.endpoints.set(endpoint.url, { url: endpoint.url, secret: endpoint.secret });
+      state.endpoints.set(endpoint.url, {
+        url: endpoint.url,
+        secret: endpoint.secret,
+        ...(endpoint.connect ? { connect: true } : {}),
+        ...(endpoint.payload === 'thin' ? { payload: 'thin' as const } : {}),
+      });
     },
     close: async () => {
       abort.abort();

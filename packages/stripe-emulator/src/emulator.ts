@@ -1,17 +1,25 @@
 import type { AddressInfo } from 'node:net';
 import type { CheckoutSessionCreateParams } from './checkout-session-params.ts';
 import type { CompleteOptions } from './checkout-sessions.ts';
-import { createEmulatorCore, type DeliverOptions, type TransitionResult } from './emulator-core.ts';
+import { createAccount } from './connect.ts';
+import {
+  createEmulatorCore,
+  type DeliverOptions,
+  type IntentTransitionResult,
+  type TransitionResult,
+} from './emulator-core.ts';
 import { invalidRequest } from './errors.ts';
 import { eventView } from './events.ts';
 import { type ApiRequestLogEntry, type FaultSpec, toActiveFault } from './faults.ts';
 import { buildServer } from './http-server.ts';
 import { unixNow } from './store.ts';
 import type {
+  AnyStripeEvent,
   CheckoutSession,
+  ConnectedAccount,
   DeliveryResult,
   PaymentIntent,
-  StripeEvent,
+  ThinEvent,
   WebhookEndpoint,
 } from './types.ts';
 import { signPayload } from './webhook-delivery.ts';
@@ -50,8 +58,25 @@ export interface StripeEmulator {
   /** Every `/v1` request received so far, oldest first (a live array). */
   readonly requests: readonly ApiRequestLogEntry[];
   close(): Promise<void>;
-  /** Same parameters and validation as `POST /v1/checkout/sessions`; throws StripeEmulatorError. */
-  createCheckoutSession(params: CheckoutSessionCreateParams): CheckoutSession;
+  /**
+   * Same parameters and validation as `POST /v1/checkout/sessions`; throws StripeEmulatorError. `account`
+   * creates it on a connected account, as `Stripe-Account` does.
+   */
+  createCheckoutSession(params: CheckoutSessionCreateParams, options?: { account?: string }): CheckoutSession;
+  /** Connects an account to the platform (`acct_…`, chosen or random). */
+  createConnectedAccount(options?: { id?: string; email?: string }): ConnectedAccount;
+  /** Captures a manual capture's authorized intent in full; emits `payment_intent.succeeded`. */
+  capturePaymentIntent(id: string, options?: { deliver?: boolean }): Promise<IntentTransitionResult>;
+  /**
+   * Cancels an intent: `requested_by_customer` as the API's cancel does, `automatic` as Stripe does when an
+   * authorization expires uncaptured; emits `payment_intent.canceled`.
+   */
+  cancelPaymentIntent(
+    id: string,
+    options?: { deliver?: boolean; reason?: 'requested_by_customer' | 'automatic' | 'abandoned' | 'duplicate' },
+  ): Promise<IntentTransitionResult>;
+  /** The event notification (thin event) of an event, as thin event destinations receive it. */
+  getThinEvent(eventId: string): ThinEvent | undefined;
   /**
    * Completes an open session as Checkout would: `paid` (default) or `unpaid` (delayed method still
    * processing); zero-total sessions become `no_payment_required` without a PaymentIntent. Emits
@@ -74,9 +99,9 @@ export interface StripeEmulator {
   signPayload(payload: string, secret: string, timestamp?: number): string;
   /** Adds an endpoint, or replaces the secret of the endpoint with the same URL. */
   addWebhookEndpoint(endpoint: WebhookEndpoint): void;
-  getEvent(id: string): StripeEvent | undefined;
+  getEvent(id: string): AnyStripeEvent | undefined;
   /** All events, oldest first. */
-  listEvents(): StripeEvent[];
+  listEvents(): AnyStripeEvent[];
   getSession(id: string): CheckoutSession | undefined;
   getPaymentIntent(id: string): PaymentIntent | undefined;
   injectFault(fault: FaultSpec): void;
@@ -120,7 +145,20 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       closing ??= core.close().then(() => app.close());
       return closing;
     },
-    createCheckoutSession: (params) => structuredClone(core.createSession(params).session),
+    createCheckoutSession: (params, createOptions = {}) => {
+      if (createOptions.account !== undefined && !state.accounts.has(createOptions.account)) {
+        throw invalidRequest(`No such connected account: ${createOptions.account}`, 'account');
+      }
+      return structuredClone(core.createSession(params, createOptions.account ?? null).session);
+    },
+    createConnectedAccount: (accountOptions = {}) => structuredClone(createAccount(state, accountOptions)),
+    capturePaymentIntent: (id, captureOptions = {}) => core.capture(id, captureOptions),
+    cancelPaymentIntent: (id, cancelOptions = {}) =>
+      core.cancel(id, cancelOptions.reason ?? 'requested_by_customer', cancelOptions),
+    getThinEvent: (eventId) => {
+      const record = state.events.get(eventId);
+      return record && structuredClone(record.thin);
+    },
     completeCheckoutSession: (id, completeOptions = {}) => core.complete(id, completeOptions),
     settleAsyncPayment: (id, outcome, settleOptions = {}) => core.settle(id, outcome, settleOptions),
     expireCheckoutSession: (id, expireOptions = {}) => core.expire(id, expireOptions),

@@ -1,32 +1,54 @@
 import { newId } from './ids.ts';
 import type { DeliveryAttempt, EmulatorState, EventRecord } from './store.ts';
-import type { CheckoutEventType, CheckoutSession, DeliveryResult, StripeEvent } from './types.ts';
+import type { AnyStripeEvent, CheckoutSession, DeliveryResult, EmulatorEventType, PaymentIntent } from './types.ts';
 
 export interface EventRequestInfo {
   id: string | null;
   idempotencyKey: string | null;
 }
 
+const RELATED_URL: Record<string, string> = {
+  'checkout.session': '/v1/checkout/sessions/',
+  payment_intent: '/v1/payment_intents/',
+};
+
+/**
+ * Records an event about `object` on `account` (null: the platform), and the event notification (thin event)
+ * that stands for it at event destinations taking thin payloads: `v1.<type>`, referring to the object.
+ */
 export function recordEvent(
   state: EmulatorState,
-  type: CheckoutEventType,
-  session: CheckoutSession,
+  type: EmulatorEventType,
+  object: CheckoutSession | PaymentIntent,
+  account: string | null,
   request: EventRequestInfo = { id: null, idempotencyKey: null },
 ): EventRecord {
+  const created = state.now();
   const record: EventRecord = {
     event: {
       id: newId('evt'),
       object: 'event',
+      ...(account === null ? {} : { account }),
       api_version: state.apiVersion,
-      created: state.now(),
-      data: { object: structuredClone(session) },
+      created,
+      data: { object: structuredClone(object) },
       livemode: false,
       request: { id: request.id, idempotency_key: request.idempotencyKey },
       type,
     },
     attempts: [],
+    thin: {
+      id: newId('evt_test', 32),
+      object: 'v2.core.event',
+      ...(account === null ? {} : { context: account }),
+      created: new Date(created * 1000).toISOString(),
+      livemode: false,
+      related_object: { id: object.id, type: object.object, url: `${RELATED_URL[object.object]}${object.id}` },
+      type: `v1.${type}`,
+    },
   };
   state.events.set(record.event.id, record);
+  state.thinEvents.set(record.thin.id, record);
   return record;
 }
 
@@ -39,8 +61,16 @@ function latestAttempt(record: EventRecord, url: string): DeliveryAttempt | unde
  * get a 2xx answer, including configured endpoints never attempted.
  */
 export function pendingTargets(state: EmulatorState, record: EventRecord): string[] {
-  const targets = new Set([...state.endpoints.keys(), ...record.attempts.map((attempt) => attempt.url)]);
+  const endpoints = [...state.endpoints.values()]
+    .filter((endpoint) => endpointTakes(endpoint, record))
+    .map((endpoint) => endpoint.url);
+  const targets = new Set([...endpoints, ...record.attempts.map((attempt) => attempt.url)]);
   return [...targets].filter((url) => latestAttempt(record, url)?.ok !== true);
+}
+
+/** A Connect endpoint takes connected accounts' events; any other endpoint the platform's own. */
+export function endpointTakes(endpoint: { connect?: boolean }, record: EventRecord): boolean {
+  return (endpoint.connect ?? false) === (record.event.account !== undefined);
 }
 
 export function deliverySucceeded(state: EmulatorState, record: EventRecord): boolean {
@@ -52,7 +82,7 @@ export function recordAttempt(record: EventRecord, result: DeliveryResult, at: n
 }
 
 /** The event as the API shows it now (a copy; `pending_webhooks` reflects deliveries so far). */
-export function eventView(state: EmulatorState, record: EventRecord): StripeEvent {
+export function eventView(state: EmulatorState, record: EventRecord): AnyStripeEvent {
   return { ...structuredClone(record.event), pending_webhooks: pendingTargets(state, record).length };
 }
 

@@ -30,7 +30,7 @@ function checkoutPage({ session, lineItems }: SessionRecord): string {
         `<tr><td>${escapeHtml(item.description)}</td><td>${item.quantity}</td><td>${escapeHtml(formatAmount(item.amount_total, item.currency))}</td></tr>`,
     )
     .join('');
-  const total = escapeHtml(formatAmount(session.amount_total, session.currency));
+  const total = escapeHtml(formatAmount(session.amount_total ?? 0, session.currency ?? 'usd'));
   const cancel = session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">Cancel</a></p>` : '';
   return page(
     'Checkout (Stripe emulator)',

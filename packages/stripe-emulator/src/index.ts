@@ -12,8 +12,15 @@ export { StripeEmulatorError } from './errors.ts';
 export type { ApiRequestLogEntry, FaultKind, FaultSpec, FaultStatus } from './faults.ts';
 export type { FormObject, FormValue } from './form-decoder.ts';
 export { decodeForm, FormDecodeError } from './form-decoder.ts';
+export type { IntentTransitionResult } from './emulator-core.ts';
 export type {
   Address,
+  AnyStripeEvent,
+  CheckoutMode,
+  ConnectedAccount,
+  PaymentIntentEventType,
+  Subscription,
+  ThinEvent,
   CheckoutEventType,
   CheckoutPaymentStatus,
   CheckoutSession,

@@ -4,7 +4,7 @@ import { stringArray } from './params.ts';
 import type { EmulatorState, SessionRecord } from './store.ts';
 import type { ExpandedCheckoutSession, LineItem, ListObject } from './types.ts';
 
-const SESSION_EXPANSIONS = new Set(['line_items', 'payment_intent']);
+const SESSION_EXPANSIONS = new Set(['line_items', 'payment_intent', 'subscription']);
 
 /** Reads `expand`, accepting only the session fields the emulator can expand (with `prefix`, e.g. `data.`). */
 export function parseExpand(value: unknown, prefix = ''): Set<string> {
@@ -41,6 +41,10 @@ export function sessionView(
   if (expand.has('payment_intent') && record.session.payment_intent !== null) {
     const intent = state.paymentIntents.get(record.session.payment_intent);
     if (intent) view.payment_intent = structuredClone(intent);
+  }
+  if (expand.has('subscription') && record.session.subscription !== null) {
+    const subscription = state.subscriptions.get(record.session.subscription);
+    if (subscription) view.subscription = structuredClone(subscription);
   }
   if (expand.has('line_items')) {
     view.line_items = lineItemsPage(record, { limit: 10, startingAfter: null, endingBefore: null });

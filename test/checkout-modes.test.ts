@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { orderIdentifierFor } from '@fulfill/orders';
-import { RECONCILE_JOB_NAME } from '@fulfill/queue';
+import { createStripeClient, orderIdentifierFor } from '@fulfill/orders';
+import { RECONCILE_JOB_NAME, runReconcile } from '@fulfill/queue';
 import type { StripeEmulator } from '@fulfill/stripe-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout, createTestSession } from './support/checkout.ts';
 import { mailsOfKey, orderOfKey, ordersOfSession, queuesSettled } from './support/observe.ts';
-import { ORDER_ID_SECRET, type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
+import { ORDER_ID_SECRET, STRIPE_KEY, type Stack, startStack, WEBHOOK_SECRET } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
 /** A Connect platform's two endpoints, each with its own secret, and an event destination taking thin events. */
@@ -182,6 +182,31 @@ describe('Connect', () => {
     expect([200, 202]).toContain(ok.statusCode);
     const order = await waitFor(() => orderOfKey(stack, session.payment_intent as string), { what: 'the order' });
     expect(order.stripe_account).toBe(ACCOUNT);
+  });
+
+  it('is reconciled per connected account, listed page by page, each recovery naming its account', async () => {
+    const second = emulator.createConnectedAccount({ id: 'acct_1ModesShopB' });
+    const lost = emulator.createCheckoutSession(
+      {
+        mode: 'payment',
+        line_items: [{ price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'Pen' } }, quantity: 1 }],
+      },
+      { account: second.id },
+    );
+    const { session } = await emulator.completeCheckoutSession(lost.id, { deliver: false });
+    const stripe = createStripeClient({ secretKey: STRIPE_KEY, apiBase: emulator.url, maxNetworkRetries: 0 });
+    const deps = { db: stack.db, stripe, queues: stack.queues };
+    const since = new Date(Date.now() - 3_600_000);
+
+    const platformOnly = await runReconcile(deps, { since, runId: 'platform-only', connectAccounts: [] });
+    expect(platformOnly.recoveries.map((r) => r.recovery.sessionId)).not.toContain(session.id);
+
+    const run = await runReconcile(deps, { since, runId: 'all-accounts', connectAccounts: 'all' });
+    const recovery = run.recoveries.find((r) => r.recovery.sessionId === session.id);
+    expect(recovery?.recovery).toMatchObject({ account: second.id, reason: 'order-missing', expected: 'paid' });
+    expect(emulator.requests.some((r) => r.path === '/v1/accounts' && r.status === 200)).toBe(true);
+    const order = await waitFor(() => orderOfKey(stack, session.payment_intent as string), { what: 'the order' });
+    expect(order.stripe_account).toBe(second.id);
   });
 });
 

@@ -80,6 +80,10 @@ export function loadStripeSchemas(): StripeSchemas {
     const flags = type.flags;
     if (flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return [];
     if (type.isUnion()) return checkUnion(value, type, path, depth);
+    // stripe-node parses decimal strings into its Decimal class; on the wire they are strings.
+    if (type.aliasSymbol?.name === 'Decimal' || type.getSymbol()?.name === 'Decimal') {
+      return typeof value === 'string' ? [] : [`${path}: expected a decimal string, got ${JSON.stringify(value)}`];
+    }
     if (isOtherString(type) || flags & ts.TypeFlags.String) {
       return typeof value === 'string' ? [] : [`${path}: expected a string, got ${JSON.stringify(value)}`];
     }

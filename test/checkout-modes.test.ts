@@ -58,7 +58,11 @@ describe('setup mode', () => {
   it('acknowledges the completion and records the event, with no order and no email', async () => {
     const created = emulator.createCheckoutSession({ mode: 'setup', currency: 'usd' });
     const { session, event } = await emulator.completeCheckoutSession(created.id, { deliver: false });
-    expect(session).toMatchObject({ payment_status: 'no_payment_required', currency: 'usd', amount_total: null });
+    expect(session).toMatchObject({
+      payment_status: 'no_payment_required',
+      currency: 'usd',
+      amount_total: null,
+    });
     const [delivery] = await emulator.deliverEvent(event.id);
     expect(delivery?.status).toBe(200);
     await waitFor(async () => (await eventRows(event.id)).length === 1, { what: 'the recorded event' });
@@ -72,7 +76,11 @@ describe('subscription mode', () => {
   it('makes a trialing sign-up, keyed by the session, with a trial email and no receipt', async () => {
     const created = subscriptionSession(14);
     const { session, event } = await emulator.completeCheckoutSession(created.id, { deliver: false });
-    expect(session).toMatchObject({ payment_intent: null, payment_status: 'no_payment_required', amount_total: 0 });
+    expect(session).toMatchObject({
+      payment_intent: null,
+      payment_status: 'no_payment_required',
+      amount_total: 0,
+    });
     expect((await emulator.deliverEvent(event.id))[0]?.status).toBe(200);
 
     const order = await waitFor(() => orderOfKey(stack, session.id), { what: 'the sign-up' });
@@ -93,12 +101,18 @@ describe('subscription mode', () => {
     expect(mails[0]?.subject).toContain('trial has started');
     expect(mails[0]?.raw).toContain('You have not been charged');
     expect(mails[0]?.raw).not.toMatch(/receipt|Total/i);
-    const outbox = await stack.db.selectFrom('email_outbox').selectAll().where('order_id', '=', order.id).execute();
+    const outbox = await stack.db
+      .selectFrom('email_outbox')
+      .selectAll()
+      .where('order_id', '=', order.id)
+      .execute();
     expect(outbox.map((row) => row.kind)).toEqual(['trial_started']);
   });
 
   it('makes a paid sign-up with its confirmation when the first invoice is paid', async () => {
-    const { session, event } = await emulator.completeCheckoutSession(subscriptionSession().id, { deliver: false });
+    const { session, event } = await emulator.completeCheckoutSession(subscriptionSession().id, {
+      deliver: false,
+    });
     expect(session).toMatchObject({ payment_intent: null, payment_status: 'paid', amount_total: 1500 });
     await emulator.deliverEvent(event.id);
     const order = await waitFor(() => orderOfKey(stack, session.id), { what: 'the sign-up' });
@@ -119,7 +133,8 @@ describe('a complete session missing its currency or total', () => {
     expect((await emulator.deliverEvent(event.id))[0]?.status).toBe(200);
     const key = session.payment_intent as string;
     const failed = await waitFor(
-      async () => (await stack.queues.fulfillment.getFailed()).find((job) => job.data.sessionId === session.id),
+      async () =>
+        (await stack.queues.fulfillment.getFailed()).find((job) => job.data.sessionId === session.id),
       { what: 'the failed job' },
     );
     expect(failed.failedReason).toMatch(/without currency and amount_total; no order was written/);
@@ -137,7 +152,9 @@ describe('Connect', () => {
     const created = emulator.createCheckoutSession(
       {
         mode: 'payment',
-        line_items: [{ price_data: { currency: 'usd', unit_amount: 2500, product_data: { name: 'Mug' } }, quantity: 2 }],
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 2500, product_data: { name: 'Mug' } }, quantity: 2 },
+        ],
       },
       { account: ACCOUNT },
     );
@@ -164,12 +181,16 @@ describe('Connect', () => {
     const created = emulator.createCheckoutSession(
       {
         mode: 'payment',
-        line_items: [{ price_data: { currency: 'usd', unit_amount: 900, product_data: { name: 'Tea' } }, quantity: 1 }],
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 900, product_data: { name: 'Tea' } }, quantity: 1 },
+        ],
       },
       { account: ACCOUNT },
     );
     const { session } = await emulator.completeCheckoutSession(created.id, { deliver: false });
-    const without = await stack.app.inject({ url: `/order/checkout-session-success?session_id=${session.id}` });
+    const without = await stack.app.inject({
+      url: `/order/checkout-session-success?session_id=${session.id}`,
+    });
     expect(without.statusCode).toBe(404);
     const bad = await stack.app.inject({
       url: `/order/checkout-session-success?session_id=${session.id}&account=acct_../x`,
@@ -180,7 +201,9 @@ describe('Connect', () => {
       url: `/order/checkout-session-success?session_id=${session.id}&account=${ACCOUNT}`,
     });
     expect([200, 202]).toContain(ok.statusCode);
-    const order = await waitFor(() => orderOfKey(stack, session.payment_intent as string), { what: 'the order' });
+    const order = await waitFor(() => orderOfKey(stack, session.payment_intent as string), {
+      what: 'the order',
+    });
     expect(order.stripe_account).toBe(ACCOUNT);
   });
 
@@ -189,7 +212,9 @@ describe('Connect', () => {
     const lost = emulator.createCheckoutSession(
       {
         mode: 'payment',
-        line_items: [{ price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'Pen' } }, quantity: 1 }],
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'Pen' } }, quantity: 1 },
+        ],
       },
       { account: second.id },
     );
@@ -203,9 +228,15 @@ describe('Connect', () => {
 
     const run = await runReconcile(deps, { since, runId: 'all-accounts', connectAccounts: 'all' });
     const recovery = run.recoveries.find((r) => r.recovery.sessionId === session.id);
-    expect(recovery?.recovery).toMatchObject({ account: second.id, reason: 'order-missing', expected: 'paid' });
+    expect(recovery?.recovery).toMatchObject({
+      account: second.id,
+      reason: 'order-missing',
+      expected: 'paid',
+    });
     expect(emulator.requests.some((r) => r.path === '/v1/accounts' && r.status === 200)).toBe(true);
-    const order = await waitFor(() => orderOfKey(stack, session.payment_intent as string), { what: 'the order' });
+    const order = await waitFor(() => orderOfKey(stack, session.payment_intent as string), {
+      what: 'the order',
+    });
     expect(order.stripe_account).toBe(second.id);
   });
 });
@@ -226,7 +257,9 @@ describe('event notifications (thin events)', () => {
     });
     const order = await waitFor(() => orderOfKey(stack, key), { what: 'the order' });
     expect(order.status).toBe('paid');
-    expect(emulator.requests.some((r) => r.path === `/v2/core/events/${thin?.id}` && r.status === 200)).toBe(true);
+    expect(emulator.requests.some((r) => r.path === `/v2/core/events/${thin?.id}` && r.status === 200)).toBe(
+      true,
+    );
 
     const other = JSON.stringify({
       id: 'evt_test_other_type',
@@ -239,7 +272,10 @@ describe('event notifications (thin events)', () => {
     const ignored = await stack.app.inject({
       method: 'POST',
       url: '/order/stripe-webhook',
-      headers: { 'content-type': 'application/json', 'stripe-signature': emulator.signPayload(other, THIN_SECRET) },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': emulator.signPayload(other, THIN_SECRET),
+      },
       payload: other,
     });
     expect(ignored.statusCode).toBe(200);
@@ -247,7 +283,10 @@ describe('event notifications (thin events)', () => {
     const forged = await stack.app.inject({
       method: 'POST',
       url: '/order/stripe-webhook',
-      headers: { 'content-type': 'application/json', 'stripe-signature': emulator.signPayload(other, 'whsec_x') },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': emulator.signPayload(other, 'whsec_x'),
+      },
       payload: other,
     });
     expect(forged.statusCode).toBe(400);
@@ -258,7 +297,9 @@ describe('manual capture', () => {
   function manualSession() {
     return emulator.createCheckoutSession({
       mode: 'payment',
-      line_items: [{ price_data: { currency: 'usd', unit_amount: 4200, product_data: { name: 'Lamp' } }, quantity: 1 }],
+      line_items: [
+        { price_data: { currency: 'usd', unit_amount: 4200, product_data: { name: 'Lamp' } }, quantity: 1 },
+      ],
       payment_intent_data: { capture_method: 'manual' },
     });
   }
@@ -268,7 +309,9 @@ describe('manual capture', () => {
     expect(session.payment_status).toBe('unpaid');
     await emulator.deliverEvent(event.id);
     const key = session.payment_intent as string;
-    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'authorized', { what: 'authorized' });
+    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'authorized', {
+      what: 'authorized',
+    });
     await queuesSettled(stack);
     expect(mailsOfKey(stack, key)).toEqual([]);
 
@@ -287,7 +330,9 @@ describe('manual capture', () => {
     const { session, event } = await emulator.completeCheckoutSession(manualSession().id, { deliver: false });
     await emulator.deliverEvent(event.id);
     const key = session.payment_intent as string;
-    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'authorized', { what: 'authorized' });
+    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'authorized', {
+      what: 'authorized',
+    });
     const expired = await emulator.cancelPaymentIntent(key, { reason: 'automatic', deliver: false });
     expect((await emulator.deliverEvent(expired.event.id))[0]?.status).toBe(200);
     await waitFor(async () => (await orderOfKey(stack, key))?.status === 'cancelled', { what: 'cancelled' });
@@ -299,11 +344,15 @@ describe('manual capture', () => {
     const { session, event } = await emulator.completeCheckoutSession(manualSession().id, { deliver: false });
     await emulator.deliverEvent(event.id);
     const key = session.payment_intent as string;
-    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'authorized', { what: 'authorized' });
+    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'authorized', {
+      what: 'authorized',
+    });
     await emulator.capturePaymentIntent(key, { deliver: false });
     const jobId = `manual-${randomUUID()}`;
     await stack.queues.reconcile.add(RECONCILE_JOB_NAME, {}, { jobId });
-    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'paid', { what: 'paid by the reconciler' });
+    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'paid', {
+      what: 'paid by the reconciler',
+    });
     await waitFor(() => mailsOfKey(stack, key).length === 1, { what: 'the confirmation' });
   });
 });

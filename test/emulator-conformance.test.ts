@@ -20,7 +20,10 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-async function api(path: string, init: RequestInit & { account?: string } = {}): Promise<{ status: number; body: unknown }> {
+async function api(
+  path: string,
+  init: RequestInit & { account?: string } = {},
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${emulator.url}${path}`, {
     ...init,
     headers: {
@@ -77,7 +80,9 @@ describe('the emulator against stripe-node’s types', () => {
     conforms((await api(`/v1/checkout/sessions/${open.id}`)).body, 'Checkout.Session');
 
     const paid = await completedCheckout(emulator);
-    const expanded = await api(`/v1/checkout/sessions/${paid.session.id}?expand[]=line_items&expand[]=payment_intent`);
+    const expanded = await api(
+      `/v1/checkout/sessions/${paid.session.id}?expand[]=line_items&expand[]=payment_intent`,
+    );
     conforms(expanded.body, 'Checkout.Session');
     conforms(paid.event, 'Event');
 
@@ -113,7 +118,9 @@ describe('the emulator against stripe-node’s types', () => {
     for (const outcome of ['capture', 'cancel'] as const) {
       const created = emulator.createCheckoutSession({
         mode: 'payment',
-        line_items: [{ price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'X' } }, quantity: 1 }],
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'X' } }, quantity: 1 },
+        ],
         payment_intent_data: { capture_method: 'manual' },
       });
       const done = await emulator.completeCheckoutSession(created.id, { deliver: false });
@@ -131,13 +138,18 @@ describe('the emulator against stripe-node’s types', () => {
     const created = emulator.createCheckoutSession(
       {
         mode: 'payment',
-        line_items: [{ price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'X' } }, quantity: 1 }],
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'X' } }, quantity: 1 },
+        ],
       },
       { account: ACCOUNT },
     );
     const { event } = await emulator.completeCheckoutSession(created.id, { deliver: false });
     conforms(event, 'Event');
-    conforms((await api(`/v1/checkout/sessions/${created.id}`, { account: ACCOUNT })).body, 'Checkout.Session');
+    conforms(
+      (await api(`/v1/checkout/sessions/${created.id}`, { account: ACCOUNT })).body,
+      'Checkout.Session',
+    );
     const thin = emulator.getThinEvent(event.id);
     conforms(thin, 'V2.Core.Event');
     const fetched = await fetch(`${emulator.url}/v2/core/events/${thin?.id}`, {

@@ -40,7 +40,8 @@ export function loadStripeSchemas(): StripeSchemas {
     dir = dirname(dir);
   }
   const root = join(dir, 'esm');
-  const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string })
+    .version;
   const files = Object.values(TYPES).map(([file]) => join(root, file));
   const program = ts.createProgram(files, {
     strict: true,
@@ -82,7 +83,9 @@ export function loadStripeSchemas(): StripeSchemas {
     if (type.isUnion()) return checkUnion(value, type, path, depth);
     // stripe-node parses decimal strings into its Decimal class; on the wire they are strings.
     if (type.aliasSymbol?.name === 'Decimal' || type.getSymbol()?.name === 'Decimal') {
-      return typeof value === 'string' ? [] : [`${path}: expected a decimal string, got ${JSON.stringify(value)}`];
+      return typeof value === 'string'
+        ? []
+        : [`${path}: expected a decimal string, got ${JSON.stringify(value)}`];
     }
     if (isOtherString(type) || flags & ts.TypeFlags.String) {
       return typeof value === 'string' ? [] : [`${path}: expected a string, got ${JSON.stringify(value)}`];
@@ -98,7 +101,9 @@ export function loadStripeSchemas(): StripeSchemas {
       return typeof value === 'boolean' ? [] : [`${path}: expected a boolean, got ${JSON.stringify(value)}`];
     }
     if (type.isStringLiteral() || type.isNumberLiteral()) {
-      return value === type.value ? [] : [`${path}: expected ${JSON.stringify(type.value)}, got ${JSON.stringify(value)}`];
+      return value === type.value
+        ? []
+        : [`${path}: expected ${JSON.stringify(type.value)}, got ${JSON.stringify(value)}`];
     }
     if (flags & ts.TypeFlags.Null) return value === null ? [] : [`${path}: expected null`];
     if (flags & ts.TypeFlags.Undefined) return value === undefined ? [] : [`${path}: expected no value`];
@@ -114,13 +119,17 @@ export function loadStripeSchemas(): StripeSchemas {
   function checkUnion(value: unknown, type: ts.UnionType, path: string, depth: number): string[] {
     let members = type.types.filter((t) => !isOtherString(t) || !type.types.some((m) => m.isStringLiteral()));
     if (value === null) {
-      return members.some((t) => t.flags & ts.TypeFlags.Null) ? [] : [`${path}: is null, which Stripe never sends`];
+      return members.some((t) => t.flags & ts.TypeFlags.Null)
+        ? []
+        : [`${path}: is null, which Stripe never sends`];
     }
     members = members.filter((t) => !(t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)));
     const literals = members.filter((t) => t.isStringLiteral());
     if (typeof value === 'string' && literals.length > 0 && literals.length === members.length) {
       const allowed = literals.map((t) => (t as ts.StringLiteralType).value);
-      return allowed.includes(value) ? [] : [`${path}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`];
+      return allowed.includes(value)
+        ? []
+        : [`${path}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`];
     }
     // A discriminated union (events by `type`, objects by `object`): look only at the members that match.
     if (typeof value === 'object' && !Array.isArray(value)) {

@@ -42,7 +42,12 @@ export interface IngestStripe {
   webhooks: {
     constructEvent(payload: Buffer, header: string, secret: string, tolerance?: number): VerifiedEvent;
   };
-  parseEventNotification(payload: Buffer, header: string, secret: string, tolerance?: number): EventNotification;
+  parseEventNotification(
+    payload: Buffer,
+    header: string,
+    secret: string,
+    tolerance?: number,
+  ): EventNotification;
   checkout: {
     sessions: {
       retrieve(id: string, params?: undefined, options?: AccountRequestOptions): Promise<CheckoutSession>;

@@ -16,7 +16,9 @@ export function isCaptureEventType(type: string): type is CaptureEventType {
  * capture method, which the ingest acknowledges and ignores.
  */
 export function manualCaptureIntentOfEvent(event: { data?: { object?: unknown } }): { id: string } | null {
-  const object = event.data?.object as { object?: unknown; id?: unknown; capture_method?: unknown } | undefined;
+  const object = event.data?.object as
+    | { object?: unknown; id?: unknown; capture_method?: unknown }
+    | undefined;
   if (object?.object !== 'payment_intent' || typeof object.id !== 'string' || !object.id.startsWith('pi_')) {
     return null;
   }

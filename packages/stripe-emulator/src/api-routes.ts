@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { headerValue } from './api-hooks.ts';
+import { requestAccount } from './connect.ts';
 import type { EmulatorCore } from './emulator-core.ts';
 import { invalidRequest } from './errors.ts';
+import { registerNotificationRoutes } from './event-notifications.ts';
 import { deliverySucceeded, eventView, typeMatches } from './events.ts';
 import { decodeForm } from './form-decoder.ts';
+import { registerIntentRoutes } from './intent-routes.ts';
 import { createdFilter, paginate, parseListParams } from './pagination.ts';
 import { type Fields, isFields, optionalBoolean, optionalString, stringArray } from './params.ts';
-import { requestAccount } from './connect.ts';
-import { registerIntentRoutes } from './intent-routes.ts';
-import { registerNotificationRoutes } from './event-notifications.ts';
 import { lineItemsPage, parseExpand, sessionView } from './session-view.ts';
 import { isVisible, requireEvent, requirePaymentIntent, requireSession } from './store.ts';
 

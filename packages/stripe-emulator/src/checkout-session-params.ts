@@ -94,16 +94,21 @@ function parseLineItem(raw: unknown, index: number): LineItemInput {
   if (product !== null) throw resourceMissing('product', product, `${param}[price_data][product]`);
   const productData = fieldsOf(priceData.product_data, `${param}[price_data][product_data]`);
   const recurringParam = `${param}[price_data][recurring]`;
-  const recurringFields = priceData.recurring === undefined ? null : fieldsOf(priceData.recurring, recurringParam);
+  const recurringFields =
+    priceData.recurring === undefined ? null : fieldsOf(priceData.recurring, recurringParam);
   let recurring: LineItemInput['recurring'] = null;
   if (recurringFields !== null) {
     const interval = requiredString(recurringFields.interval, `${recurringParam}[interval]`);
     if (!['day', 'week', 'month', 'year'].includes(interval)) {
-      throw invalidRequest(`Invalid ${recurringParam}[interval]: must be one of day, week, month, or year`, `${recurringParam}[interval]`);
+      throw invalidRequest(
+        `Invalid ${recurringParam}[interval]: must be one of day, week, month, or year`,
+        `${recurringParam}[interval]`,
+      );
     }
     recurring = {
       interval: interval as 'day' | 'week' | 'month' | 'year',
-      interval_count: optionalInteger(recurringFields.interval_count, `${recurringParam}[interval_count]`, { min: 1 }) ?? 1,
+      interval_count:
+        optionalInteger(recurringFields.interval_count, `${recurringParam}[interval_count]`, { min: 1 }) ?? 1,
     };
   }
   return {
@@ -141,10 +146,14 @@ function parseShippingAmount(raw: unknown, currency: string): number | null {
 function captureMethodOf(raw: unknown, mode: string): SessionInput['captureMethod'] {
   if (raw === undefined) return 'automatic_async';
   if (mode !== 'payment') {
-    throw invalidRequest('You can only specify `payment_intent_data` in `payment` mode.', 'payment_intent_data');
+    throw invalidRequest(
+      'You can only specify `payment_intent_data` in `payment` mode.',
+      'payment_intent_data',
+    );
   }
   const param = 'payment_intent_data[capture_method]';
-  const method = optionalString(fieldsOf(raw, 'payment_intent_data').capture_method, param) ?? 'automatic_async';
+  const method =
+    optionalString(fieldsOf(raw, 'payment_intent_data').capture_method, param) ?? 'automatic_async';
   if (method !== 'automatic' && method !== 'automatic_async' && method !== 'manual') {
     throw invalidRequest(`Invalid ${param}: must be one of automatic, automatic_async, or manual`, param);
   }
@@ -154,7 +163,10 @@ function captureMethodOf(raw: unknown, mode: string): SessionInput['captureMetho
 function trialDaysOf(raw: unknown, mode: string): number | null {
   if (raw === undefined) return null;
   if (mode !== 'subscription') {
-    throw invalidRequest('You can only specify `subscription_data` in `subscription` mode.', 'subscription_data');
+    throw invalidRequest(
+      'You can only specify `subscription_data` in `subscription` mode.',
+      'subscription_data',
+    );
   }
   const param = 'subscription_data[trial_period_days]';
   return optionalInteger(fieldsOf(raw, 'subscription_data').trial_period_days, param, { min: 1 });
@@ -200,10 +212,16 @@ export function parseSessionCreateParams(raw: unknown, now: number): SessionInpu
   const lineItems = rawItems.map(parseLineItem);
   const recurringItems = lineItems.filter((item) => item.recurring !== null).length;
   if (mode === 'subscription' && recurringItems === 0) {
-    throw invalidRequest('You must specify at least one recurring price in `subscription` mode when using prices.', 'line_items');
+    throw invalidRequest(
+      'You must specify at least one recurring price in `subscription` mode when using prices.',
+      'line_items',
+    );
   }
   if (mode === 'payment' && recurringItems > 0) {
-    throw invalidRequest('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', 'line_items');
+    throw invalidRequest(
+      'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+      'line_items',
+    );
   }
   const currency = lineItems[0]?.currency ?? 'usd';
   if (lineItems.some((item) => item.currency !== currency)) {

@@ -245,7 +245,10 @@ export function settleAsyncPayment(
     };
   }
   intent.status = 'requires_payment_method';
-  return { record, event: recordEvent(state, 'checkout.session.async_payment_failed', session, record.account) };
+  return {
+    record,
+    event: recordEvent(state, 'checkout.session.async_payment_failed', session, record.account),
+  };
 }
 
 export function expireSession(

@@ -26,7 +26,10 @@ export function requestAccount(state: EmulatorState, request: FastifyRequest): s
 }
 
 /** Connects an account to the platform; `id` may be chosen (`acct_…`), as tests name their accounts. */
-export function createAccount(state: EmulatorState, input: { id?: string; email?: string | null }): ConnectedAccount {
+export function createAccount(
+  state: EmulatorState,
+  input: { id?: string; email?: string | null },
+): ConnectedAccount {
   const id = input.id ?? newId('acct', 16);
   if (!ACCOUNT_ID.test(id)) throw invalidRequest(`Invalid account id: ${id}`, 'id');
   if (state.accounts.has(id)) throw invalidRequest(`Account ${id} already exists.`, 'id');

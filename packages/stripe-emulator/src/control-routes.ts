@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { bodyOf } from './api-routes.ts';
+import { createAccount } from './connect.ts';
 import {
   completeOptionsOf,
   deliverOptionsOf,
@@ -7,7 +8,6 @@ import {
   outcomeOf,
   webhookEndpointOf,
 } from './control-params.ts';
-import { createAccount } from './connect.ts';
 import type { EmulatorCore } from './emulator-core.ts';
 import { invalidRequest } from './errors.ts';
 import { toActiveFault } from './faults.ts';
@@ -53,7 +53,10 @@ export function registerControlRoutes(app: FastifyInstance, core: EmulatorCore):
     const deliver = optionalBoolean(body.deliver, 'deliver');
     const reason = optionalString(body.reason, 'reason') ?? 'requested_by_customer';
     if (!['requested_by_customer', 'automatic', 'abandoned', 'duplicate'].includes(reason)) {
-      throw invalidRequest('reason must be requested_by_customer, automatic, abandoned or duplicate.', 'reason');
+      throw invalidRequest(
+        'reason must be requested_by_customer, automatic, abandoned or duplicate.',
+        'reason',
+      );
     }
     return core.cancel(
       request.params.id,

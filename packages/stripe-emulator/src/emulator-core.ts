@@ -8,7 +8,7 @@ import {
   settleAsyncPayment,
 } from './checkout-sessions.ts';
 import { invalidRequest } from './errors.ts';
-import { endpointTakes, type EventRequestInfo, eventView, recordAttempt, recordEvent } from './events.ts';
+import { type EventRequestInfo, endpointTakes, eventView, recordAttempt, recordEvent } from './events.ts';
 import type { ActiveFault, ApiRequestLogEntry } from './faults.ts';
 import type { IdempotencyCache } from './idempotency.ts';
 import { cancelIntent, captureIntent } from './payment-intents.ts';
@@ -21,7 +21,13 @@ import {
   type SessionRecord,
   unixNow,
 } from './store.ts';
-import type { CheckoutSession, DeliveryResult, PaymentIntent, StripeEvent, WebhookEndpoint } from './types.ts';
+import type {
+  CheckoutSession,
+  DeliveryResult,
+  PaymentIntent,
+  StripeEvent,
+  WebhookEndpoint,
+} from './types.ts';
 import { postWebhook, signatureHeader } from './webhook-delivery.ts';
 
 /** Where and how to send an event; without `url` it goes to every registered endpoint. */

@@ -73,7 +73,10 @@ export interface StripeEmulator {
    */
   cancelPaymentIntent(
     id: string,
-    options?: { deliver?: boolean; reason?: 'requested_by_customer' | 'automatic' | 'abandoned' | 'duplicate' },
+    options?: {
+      deliver?: boolean;
+      reason?: 'requested_by_customer' | 'automatic' | 'abandoned' | 'duplicate';
+    },
   ): Promise<IntentTransitionResult>;
   /** The event notification (thin event) of an event, as thin event destinations receive it. */
   getThinEvent(eventId: string): ThinEvent | undefined;

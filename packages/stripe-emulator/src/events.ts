@@ -1,6 +1,12 @@
 import { newId } from './ids.ts';
 import type { DeliveryAttempt, EmulatorState, EventRecord } from './store.ts';
-import type { AnyStripeEvent, CheckoutSession, DeliveryResult, EmulatorEventType, PaymentIntent } from './types.ts';
+import type {
+  AnyStripeEvent,
+  CheckoutSession,
+  DeliveryResult,
+  EmulatorEventType,
+  PaymentIntent,
+} from './types.ts';
 
 export interface EventRequestInfo {
   id: string | null;
@@ -43,7 +49,11 @@ export function recordEvent(
       ...(account === null ? {} : { context: account }),
       created: new Date(created * 1000).toISOString(),
       livemode: false,
-      related_object: { id: object.id, type: object.object, url: `${RELATED_URL[object.object]}${object.id}` },
+      related_object: {
+        id: object.id,
+        type: object.object,
+        url: `${RELATED_URL[object.object]}${object.id}`,
+      },
       type: `v1.${type}`,
     },
   };

@@ -6,35 +6,34 @@ export type {
   StripeEmulatorOptions,
 } from './emulator.ts';
 export { startStripeEmulator } from './emulator.ts';
-export type { DeliverOptions } from './emulator-core.ts';
+export type { DeliverOptions, IntentTransitionResult } from './emulator-core.ts';
 export type { StripeErrorBody, StripeErrorType } from './errors.ts';
 export { StripeEmulatorError } from './errors.ts';
 export type { ApiRequestLogEntry, FaultKind, FaultSpec, FaultStatus } from './faults.ts';
 export type { FormObject, FormValue } from './form-decoder.ts';
 export { decodeForm, FormDecodeError } from './form-decoder.ts';
-export type { IntentTransitionResult } from './emulator-core.ts';
 export type {
   Address,
   AnyStripeEvent,
-  CheckoutMode,
-  ConnectedAccount,
-  PaymentIntentEventType,
-  Subscription,
-  ThinEvent,
   CheckoutEventType,
+  CheckoutMode,
   CheckoutPaymentStatus,
   CheckoutSession,
   CheckoutSessionStatus,
+  ConnectedAccount,
   CustomerDetails,
   DeliveryResult,
   ExpandedCheckoutSession,
   LineItem,
   ListObject,
   PaymentIntent,
+  PaymentIntentEventType,
   PaymentIntentStatus,
   Price,
   ShippingDetails,
   StripeEvent,
+  Subscription,
+  ThinEvent,
   WebhookEndpoint,
 } from './types.ts';
 export { signPayload } from './webhook-delivery.ts';

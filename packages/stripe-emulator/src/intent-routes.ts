@@ -48,7 +48,10 @@ export function registerIntentRoutes(app: FastifyInstance, core: EmulatorCore): 
     }
     const newestFirst = [...state.accounts.values()].reverse();
     return structuredClone(
-      paginate(newestFirst, parseListParams(queryOf(request)), { url: '/v1/accounts', objectName: 'account' }),
+      paginate(newestFirst, parseListParams(queryOf(request)), {
+        url: '/v1/accounts',
+        objectName: 'account',
+      }),
     );
   });
 }

@@ -11,7 +11,13 @@ export type CaptureMethod = PaymentIntent['capture_method'];
  */
 export function createPaymentIntent(
   state: EmulatorState,
-  input: { amount: number; currency: string; captureMethod: CaptureMethod; paid: boolean; account: string | null },
+  input: {
+    amount: number;
+    currency: string;
+    captureMethod: CaptureMethod;
+    paid: boolean;
+    account: string | null;
+  },
 ): PaymentIntent {
   const id = newId('pi');
   const manual = input.captureMethod === 'manual';

@@ -17,7 +17,12 @@ export function unusedSessionFields(mode: CheckoutMode): UnusedSessionFields {
     consent_collection: null,
     currency_conversion: null,
     custom_fields: [],
-    custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+    custom_text: {
+      after_submit: null,
+      shipping_address: null,
+      submit: null,
+      terms_of_service_acceptance: null,
+    },
     customer_account: null,
     customer_creation: mode === 'payment' ? 'if_required' : null,
     discounts: [],

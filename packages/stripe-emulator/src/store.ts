@@ -1,11 +1,11 @@
 import { resourceMissing } from './errors.ts';
 import type {
+  AnyStripeEvent,
   CheckoutSession,
   ConnectedAccount,
   DeliveryResult,
   LineItem,
   PaymentIntent,
-  AnyStripeEvent,
   Subscription,
   ThinEvent,
   WebhookEndpoint,

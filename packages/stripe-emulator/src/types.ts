@@ -51,7 +51,12 @@ export interface UnusedSessionFields {
   consent_collection: null;
   currency_conversion: null;
   custom_fields: never[];
-  custom_text: { after_submit: null; shipping_address: null; submit: null; terms_of_service_acceptance: null };
+  custom_text: {
+    after_submit: null;
+    shipping_address: null;
+    submit: null;
+    terms_of_service_acceptance: null;
+  };
   customer_account: string | null;
   customer_creation: 'always' | 'if_required' | null;
   discounts: never[] | null;

@@ -56,7 +56,9 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
     },
     async (request, reply) => {
       if (request.validationError) {
-        const badAccount = request.validationError.validation.some((v: { instancePath: string }) => v.instancePath === '/account');
+        const badAccount = request.validationError.validation.some(
+          (v: { instancePath: string }) => v.instancePath === '/account',
+        );
         return sendError(reply, badAccount ? 'invalid-account' : 'invalid-session-id');
       }
       const sessionId = request.query.session_id;
@@ -86,7 +88,12 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
       try {
         const result = await enqueueWithinBound(
           deps,
-          buildFulfillmentJob({ sessionId: session.id, fulfillmentKey, cause: { source: 'redirect' }, account }),
+          buildFulfillmentJob({
+            sessionId: session.id,
+            fulfillmentKey,
+            cause: { source: 'redirect' },
+            account,
+          }),
         );
         log.info({ outcome: result.kind, orderIdentifier }, 'success redirect');
       } catch (error) {

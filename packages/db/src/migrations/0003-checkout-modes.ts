@@ -27,7 +27,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('email_outbox').dropConstraint('email_outbox_kind_check').execute();
   await db.schema
     .alterTable('email_outbox')
-    .addCheckConstraint('email_outbox_kind_check', sql`kind in ('confirmation', 'payment_failed', 'trial_started')`)
+    .addCheckConstraint(
+      'email_outbox_kind_check',
+      sql`kind in ('confirmation', 'payment_failed', 'trial_started')`,
+    )
     .execute();
 }
 
@@ -38,7 +41,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .alterTable('email_outbox')
     .addCheckConstraint('email_outbox_kind_check', sql`kind in ('confirmation', 'payment_failed')`)
     .execute();
-  await sql`update orders set status = 'awaiting_payment' where status in ('authorized', 'trialing')`.execute(db);
+  await sql`update orders set status = 'awaiting_payment' where status in ('authorized', 'trialing')`.execute(
+    db,
+  );
   await db.schema
     .alterTable('orders')
     .dropColumn('mode')

@@ -9,7 +9,11 @@ export const EMAIL_JOB_NAME = 'send-email';
 /** Attempts when the producer does not say otherwise (EMAIL_ATTEMPTS's default): hours of retries. */
 export const EMAIL_ATTEMPTS = 15;
 
-const EMAIL_KINDS = ['confirmation', 'payment_failed', 'trial_started'] as const satisfies readonly EmailKind[];
+const EMAIL_KINDS = [
+  'confirmation',
+  'payment_failed',
+  'trial_started',
+] as const satisfies readonly EmailKind[];
 
 /** The email job's payload: which outbox row to send. */
 export const emailJobSchema = z.object({

@@ -1,4 +1,4 @@
-import { type StripeEmulator, startStripeEmulator } from '@fulfill/stripe-emulator';
+import { SESSION_CREATE_PARAMS, type StripeEmulator, startStripeEmulator } from '@fulfill/stripe-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout, createTestSession } from './support/checkout.ts';
 import { loadStripeSchemas, type StripeSchemas, type StripeTypeName } from './support/stripe-schema.ts';
@@ -156,6 +156,12 @@ describe('the emulator against stripe-node’s types', () => {
       headers: { authorization: 'Bearer sk_test_conformance', 'stripe-context': ACCOUNT },
     });
     conforms(await fetched.json(), 'V2.Core.Event');
+  });
+
+  it('takes exactly the Checkout Session create parameters stripe-node declares', () => {
+    const declared = schemas.properties('Checkout.SessionCreateParams');
+    expect([...SESSION_CREATE_PARAMS].sort()).toEqual([...declared].sort());
+    expect(declared).not.toContain('payment_method_types');
   });
 
   it('answers errors in Stripe’s shape', async () => {

@@ -15,6 +15,8 @@ export interface StripeSchemas {
   check(value: unknown, typeName: StripeTypeName): string[];
   /** The properties the type always has (not optional), for reporting coverage. */
   requiredProperties(typeName: StripeTypeName): string[];
+  /** Every property the type declares. */
+  properties(typeName: StripeTypeName): string[];
   version: string;
 }
 
@@ -26,6 +28,7 @@ const TYPES = {
   Account: ['resources/Accounts.d.ts', 'Account'],
   'V2.Core.Event': ['resources/V2/Core/Events.d.ts', 'Event'],
   StripeRawError: ['Types.d.ts', 'StripeRawError'],
+  'Checkout.SessionCreateParams': ['resources/Checkout/Sessions.d.ts', 'Checkout.SessionCreateParams'],
 } as const;
 
 export type StripeTypeName = keyof typeof TYPES;
@@ -57,8 +60,11 @@ export function loadStripeSchemas(): StripeSchemas {
     const [file, exported] = TYPES[name];
     const source = program.getSourceFile(join(root, file));
     if (!source) throw new Error(`stripe ${version}: ${file} not found`);
-    const moduleSymbol = checker.getSymbolAtLocation(source);
-    const symbol = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === exported);
+    // `Checkout.SessionCreateParams`: a namespace's member.
+    let symbol = checker.getSymbolAtLocation(source);
+    for (const part of exported.split('.')) {
+      symbol = symbol && checker.getExportsOfModule(symbol).find((s) => s.name === part);
+    }
     if (!symbol) throw new Error(`stripe ${version}: ${exported} is not exported by ${file}`);
     return checker.getDeclaredTypeOfSymbol(symbol);
   };
@@ -182,6 +188,7 @@ export function loadStripeSchemas(): StripeSchemas {
   return {
     version,
     check: (value, name) => check(value, typeOf(name), name, 0),
+    properties: (name) => checker.getPropertiesOfType(typeOf(name)).map((p) => p.name),
     requiredProperties: (name) =>
       checker
         .getPropertiesOfType(typeOf(name))

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EmulatorCore } from './emulator-core.ts';
 import { faultError, invalidRequest, type StripeEmulatorError } from './errors.ts';
-import { type ApiRequestLogEntry, takeFault } from './faults.ts';
+import { type ActiveFault, type ApiRequestLogEntry, takeFault } from './faults.ts';
 import { beginIdempotent, finishIdempotent, releaseIdempotent } from './idempotency.ts';
 
 const NO_KEY_MESSAGE =
@@ -42,6 +42,18 @@ function apiKeyError(authorization: string | null): StripeEmulatorError | null {
   return null;
 }
 
+/** Stripe's v1 API takes form-encoded bodies only; a JSON body is refused, as Stripe refuses it. */
+function jsonBodyError(request: FastifyRequest): StripeEmulatorError | null {
+  if (!request.url.startsWith('/v1/')) return null;
+  const type = headerValue(request, 'content-type') ?? '';
+  if (!/^application\/([\w.+-]*\+)?json/i.test(type.trim())) return null;
+  return invalidRequest(
+    'Invalid request: the v1 API takes parameters form-encoded (application/x-www-form-urlencoded), not as JSON.',
+    undefined,
+    400,
+  );
+}
+
 /**
  * Adds to every `/v1` request: the request log, API key check, injected faults, `Idempotency-Key`
  * replay for POSTs and the configured latency. Every response gets a `request-id` header.
@@ -49,6 +61,7 @@ function apiKeyError(authorization: string | null): StripeEmulatorError | null {
 export function registerApiHooks(app: FastifyInstance, core: EmulatorCore): void {
   const logEntries = new WeakMap<FastifyRequest, ApiRequestLogEntry>();
   const idempotencyKeys = new WeakMap<FastifyRequest, string>();
+  const handlerFaults = new WeakMap<FastifyRequest, ActiveFault>();
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id);
@@ -67,7 +80,13 @@ export function registerApiHooks(app: FastifyInstance, core: EmulatorCore): void
     logEntries.set(request, entry);
     const authError = apiKeyError(headerValue(request, 'authorization'));
     if (authError) return reply.code(authError.statusCode).send(authError.body);
+    const jsonError = jsonBodyError(request);
+    if (jsonError) return reply.code(jsonError.statusCode).send(jsonError.body);
     const fault = takeFault(core.faults, request.method, path);
+    if (fault?.kind === 'handler') {
+      handlerFaults.set(request, fault);
+      return;
+    }
     if (fault?.kind === 'reset') {
       reply.hijack();
       request.raw.socket.destroy();
@@ -94,6 +113,12 @@ export function registerApiHooks(app: FastifyInstance, core: EmulatorCore): void
         .send(decision.body);
     }
     idempotencyKeys.set(request, key);
+  });
+
+  // After the key is claimed: the API itself fails, and the answer is kept for the key.
+  app.addHook('preHandler', async (request, reply) => {
+    const fault = handlerFaults.get(request);
+    if (fault) return reply.code(fault.status).send(faultError(fault.status));
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

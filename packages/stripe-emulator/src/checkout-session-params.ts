@@ -10,10 +10,11 @@ import {
   requiredString,
   stringArray,
 } from './params.ts';
+import { rejectUnknownSessionParams } from './strict-params.ts';
 
 /**
- * The subset of Stripe's Checkout Session create parameters the emulator understands; other Stripe
- * parameters are accepted and ignored. `emulator.discount_percent` is not a Stripe parameter: it
+ * The subset of Stripe's Checkout Session create parameters the emulator understands; Stripe's other
+ * parameters are accepted and ignored, and any name Stripe does not take is refused (`strict-params.ts`). `emulator.discount_percent` is not a Stripe parameter: it
  * applies a percentage discount to every line item (100 makes a zero-total session).
  */
 export interface CheckoutSessionCreateParams {
@@ -199,6 +200,7 @@ function setupInput(params: Record<string, unknown>, itemCount: number, now: num
 /** Validates create parameters, given either as decoded form fields or as a typed object. */
 export function parseSessionCreateParams(raw: unknown, now: number): SessionInput {
   const params = fieldsOf(raw, 'params');
+  rejectUnknownSessionParams(params);
   const mode = optionalString(params.mode, 'mode') ?? 'payment';
   if (mode !== 'payment' && mode !== 'setup' && mode !== 'subscription') {
     throw invalidRequest('Invalid mode: must be one of payment, setup, or subscription', 'mode');

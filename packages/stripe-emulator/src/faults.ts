@@ -2,8 +2,13 @@ import { invalidRequest } from './errors.ts';
 
 export type FaultStatus = 429 | 500 | 502 | 503;
 
-/** `reset` closes the connection without an answer, as a proxy or load balancer that drops it would. */
-export type FaultKind = 'status' | 'reset';
+/**
+ * `status` answers before the API sees the request (as an edge or proxy would: no idempotent result is kept);
+ * `handler` answers from inside the API, after it claimed the request's `Idempotency-Key`, so that the error is
+ * stored and replayed for that key as Stripe replays a 500; `reset` closes the connection without an answer,
+ * as a proxy or load balancer that drops it would.
+ */
+export type FaultKind = 'status' | 'handler' | 'reset';
 
 /**
  * Makes the next `count` API requests matching `method` (any when omitted) and `path` fail with
@@ -57,8 +62,11 @@ export function toActiveFault(spec: FaultSpec): ActiveFault {
       'retryAfter',
     );
   }
-  if (spec.kind !== undefined && spec.kind !== 'status' && spec.kind !== 'reset') {
-    throw invalidRequest(`Fault kind must be "status" or "reset"; got ${String(spec.kind)}.`, 'kind');
+  if (spec.kind !== undefined && spec.kind !== 'status' && spec.kind !== 'handler' && spec.kind !== 'reset') {
+    throw invalidRequest(
+      `Fault kind must be "status", "handler" or "reset"; got ${String(spec.kind)}.`,
+      'kind',
+    );
   }
   if (typeof spec.path === 'string' && !spec.path.startsWith('/')) {
     throw invalidRequest(`Fault path must start with "/"; got ${spec.path}.`, 'path');

@@ -51,12 +51,15 @@ export function beginIdempotent(
   return { kind: 'replay', ...entry.response };
 }
 
-/** Stores the outcome; 5xx answers are forgotten so that a retry runs again, as with Stripe. */
+/**
+ * Stores the outcome of a request that reached its handler, errors included: Stripe replays the same answer,
+ * a 500 too, for every retry under the key. (A fault injected before the handler is never stored: it stands
+ * for a request that never reached Stripe's API.)
+ */
 export function finishIdempotent(cache: IdempotencyCache, key: string, status: number, body: string): void {
   const entry = cache.get(key);
   if (!entry || entry.response !== null) return;
-  if (status >= 500) cache.delete(key);
-  else entry.response = { status, body };
+  entry.response = { status, body };
 }
 
 /** Drops an entry whose request ended without a stored answer, so the key can be retried. */

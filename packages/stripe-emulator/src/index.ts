@@ -12,6 +12,7 @@ export { StripeEmulatorError } from './errors.ts';
 export type { ApiRequestLogEntry, FaultKind, FaultSpec, FaultStatus } from './faults.ts';
 export type { FormObject, FormValue } from './form-decoder.ts';
 export { decodeForm, FormDecodeError } from './form-decoder.ts';
+export { EMULATOR_PARAMS, SESSION_CREATE_PARAMS } from './strict-params.ts';
 export type {
   Address,
   AnyStripeEvent,

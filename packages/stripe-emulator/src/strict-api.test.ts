@@ -46,7 +46,7 @@ describe('what Stripe rejects, the emulator rejects', () => {
       stripe.checkout.sessions.create({
         mode: 'payment',
         line_items: [{ ...lineItem('Mug', 1500), colour: 'red' }],
-      } as Stripe.Checkout.SessionCreateParams),
+      } as unknown as Stripe.Checkout.SessionCreateParams),
     );
     expect(nested).toMatchObject({ code: 'parameter_unknown', param: 'line_items[0][colour]' });
     expect(emulator.requests.map((r) => r.status)).toEqual([400, 400]);

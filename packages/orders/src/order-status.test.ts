@@ -90,3 +90,100 @@ describe('emailForStatus', () => {
     expect(emailForStatus('cancelled')).toBeNull();
   });
 });
+
+describe('outcomeOfSession across modes and payment states', () => {
+  const complete = { status: 'complete', currency: 'usd', amount_total: 4200 };
+
+  it('makes no order of a setup session', () => {
+    expect(
+      outcomeOfSession({
+        ...complete,
+        mode: 'setup',
+        payment_status: 'no_payment_required',
+        amount_total: null,
+      }),
+    ).toEqual({ kind: 'no-order', reason: 'setup-mode' });
+  });
+
+  it('makes a trial sign-up trialing, a paid one paid, and never claims money a subscription did not take', () => {
+    const signUp = { ...complete, mode: 'subscription', amount_total: 0 };
+    expect(outcomeOfSession({ ...signUp, payment_status: 'no_payment_required' })).toEqual({
+      kind: 'order',
+      status: 'trialing',
+    });
+    expect(
+      outcomeOfSession({
+        ...signUp,
+        payment_status: 'no_payment_required',
+        subscription: { status: 'trialing' },
+      }),
+    ).toEqual({ kind: 'order', status: 'trialing' });
+    expect(
+      outcomeOfSession({
+        ...signUp,
+        payment_status: 'no_payment_required',
+        subscription: { status: 'active' },
+      }),
+    ).toEqual({ kind: 'order', status: 'paid' });
+    expect(outcomeOfSession({ ...signUp, amount_total: 1500, payment_status: 'paid' })).toEqual({
+      kind: 'order',
+      status: 'paid',
+    });
+    expect(outcomeOfSession({ ...signUp, payment_status: 'unpaid' })).toEqual({
+      kind: 'order',
+      status: 'awaiting_payment',
+    });
+  });
+
+  it('follows a manual capture from its payment intent: authorized, paid, or cancelled', () => {
+    const unpaid = { ...complete, mode: 'payment', payment_status: 'unpaid' };
+    const intent = (status: string, capture_method = 'manual') => ({ status, capture_method });
+    expect(outcomeOfSession({ ...unpaid, payment_intent: intent('requires_capture') })).toEqual({
+      kind: 'order',
+      status: 'authorized',
+    });
+    expect(outcomeOfSession({ ...unpaid, payment_intent: intent('succeeded') })).toEqual({
+      kind: 'order',
+      status: 'paid',
+    });
+    expect(outcomeOfSession({ ...unpaid, payment_intent: intent('canceled') })).toEqual({
+      kind: 'order',
+      status: 'cancelled',
+    });
+    // An automatic payment's cancelled intent is a failed payment, as before.
+    expect(outcomeOfSession({ ...unpaid, payment_intent: intent('canceled', 'automatic_async') })).toEqual({
+      kind: 'order',
+      status: 'payment_failed',
+    });
+  });
+
+  it('invents nothing: a session that would make an order without a currency or a total is missing-data', () => {
+    expect(outcomeOfSession({ ...complete, payment_status: 'paid', currency: null })).toEqual({
+      kind: 'missing-data',
+      missing: ['currency'],
+    });
+    expect(
+      outcomeOfSession({ ...complete, payment_status: 'paid', currency: null, amount_total: null }),
+    ).toEqual({ kind: 'missing-data', missing: ['currency', 'amount_total'] });
+    expect(
+      outcomeOfSession({ ...complete, mode: 'subscription', payment_status: 'paid', amount_total: null }),
+    ).toEqual({ kind: 'missing-data', missing: ['amount_total'] });
+  });
+});
+
+describe('canTransition for authorized and trialing orders', () => {
+  it('moves an authorization to paid or cancelled, and nothing back to authorized', () => {
+    expect(canTransition('awaiting_payment', 'authorized')).toBe(true);
+    expect(canTransition('authorized', 'paid')).toBe(true);
+    expect(canTransition('authorized', 'cancelled')).toBe(true);
+    expect(canTransition('cancelled', 'authorized')).toBe(false);
+    expect(canTransition('payment_failed', 'authorized')).toBe(false);
+    expect(canTransition('paid', 'authorized')).toBe(false);
+    expect(canTransition('trialing', 'cancelled')).toBe(false);
+  });
+
+  it('owes a trial email to a trialing sign-up and nothing to an authorization', () => {
+    expect(emailForStatus('trialing')).toBe('trial_started');
+    expect(emailForStatus('authorized')).toBeNull();
+  });
+});

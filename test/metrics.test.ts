@@ -114,6 +114,7 @@ describe('GET /metrics', () => {
     expect(worker).toEqual([
       'fulfill_duplicates_suppressed_total',
       'fulfill_emails_total',
+      'fulfill_fulfillment_rejected_total',
       'fulfill_job_attempts',
       'fulfill_jobs_total',
       'fulfill_orders_created_total',

@@ -92,6 +92,7 @@ describe('the reconciler', () => {
           orderStatus: null,
           expected: 'paid',
           event: { id: lost.event.id, type: 'checkout.session.completed', created: lost.event.created },
+          account: null,
         },
         {
           sessionId: delayed.session.id,
@@ -104,6 +105,7 @@ describe('the reconciler', () => {
             type: 'checkout.session.async_payment_succeeded',
             created: succeeded.created,
           },
+          account: null,
         },
       ].sort(bySession),
     );

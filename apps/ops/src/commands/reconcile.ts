@@ -20,13 +20,13 @@ export async function reconcileNow(
     deps.out.info(
       [
         `recovered session=${recovery.sessionId}`,
-        `account=${recovery.account ?? 'platform'}`,
         `reason=${recovery.reason}`,
         `order=${recovery.orderStatus ?? 'none'}`,
         `expected=${recovery.expected}`,
         ...(recovery.event ? [`event=${recovery.event.id}`, `type=${recovery.event.type}`] : []),
         `job=${result.jobId}`,
         `outcome=${result.kind}`,
+        `account=${recovery.account ?? 'platform'}`,
       ].join(' '),
     );
   }

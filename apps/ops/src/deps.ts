@@ -1,14 +1,29 @@
 import type { OpsConfig } from '@fulfill/config';
 import type { Database } from '@fulfill/db';
-import type { CheckoutSession, ReconcileStripeApi, StripeEventSummary } from '@fulfill/orders';
+import type {
+  AccountRequestOptions,
+  CheckoutSession,
+  ReconcileStripeApi,
+  StripeEventSummary,
+} from '@fulfill/orders';
 import { type Queues, withTimeout } from '@fulfill/queue';
 import { openInfrastructure } from '@fulfill/runtime';
 import type { Kysely } from 'kysely';
 
 /** The subset of the Stripe client the ops commands need. */
 export type OpsStripe = ReconcileStripeApi & {
-  checkout: { sessions: { retrieve(id: string): Promise<CheckoutSession> } };
-  events: { retrieve(id: string): Promise<StripeEventSummary> };
+  checkout: {
+    sessions: {
+      retrieve(id: string, params?: undefined, options?: AccountRequestOptions): Promise<CheckoutSession>;
+    };
+  };
+  events: {
+    retrieve(
+      id: string,
+      params?: undefined,
+      options?: AccountRequestOptions,
+    ): Promise<StripeEventSummary & { account?: string }>;
+  };
 };
 
 /** Where a command reports: `info` for what it did (stdout), `error` for what went wrong (stderr). */

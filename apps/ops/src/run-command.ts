@@ -13,9 +13,9 @@ export async function runCommand(deps: OpsDeps, command: Command): Promise<numbe
     case 'retry':
       return retryFailedJobs(deps, command);
     case 'replay-event':
-      return replayEvent(deps, command.eventId);
+      return replayEvent(deps, command.eventId, command.account);
     case 'replay-session':
-      return replaySession(deps, command.sessionId);
+      return replaySession(deps, command.sessionId, command.account);
     case 'reconcile':
       return reconcileNow(deps, command);
   }

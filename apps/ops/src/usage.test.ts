@@ -21,11 +21,15 @@ describe('parseCommandLine', () => {
     });
     expect(parseCommandLine(['replay-event', 'evt_1'])).toEqual({
       kind: 'command',
-      command: { kind: 'replay-event', eventId: 'evt_1' },
+      command: { kind: 'replay-event', eventId: 'evt_1', account: null },
     });
     expect(parseCommandLine(['replay-session', 'cs_test_1'])).toEqual({
       kind: 'command',
-      command: { kind: 'replay-session', sessionId: 'cs_test_1' },
+      command: { kind: 'replay-session', sessionId: 'cs_test_1', account: null },
+    });
+    expect(parseCommandLine(['replay-session', 'cs_test_1', '--account', 'acct_1Shop'])).toEqual({
+      kind: 'command',
+      command: { kind: 'replay-session', sessionId: 'cs_test_1', account: 'acct_1Shop' },
     });
     expect(parseCommandLine(['reconcile'])).toEqual({
       kind: 'command',
@@ -55,6 +59,9 @@ describe('parseCommandLine', () => {
     );
     expect(problem(['replay-event', 'cs_test_1'])).toBe('replay-event takes one evt_... id');
     expect(problem(['replay-session', 'cs_1', 'cs_2'])).toBe('replay-session takes one cs_... id');
+    expect(problem(['replay-event', 'evt_1', '--account', 'shop'])).toBe(
+      '--account must be a connected account id (acct_...); got "shop"',
+    );
     expect(problem(['reconcile', '--since', '3 days'])).toMatch(/^--since must be a duration/);
     expect(problem(['reconcile', '--since', '0h'])).toBe('--since must be longer than 0');
     expect(problem(['failed', '--queue'])).toMatch(/--queue/);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@fulfill/config';
+import { CONNECT_ACCOUNT_PATTERN } from '@fulfill/orders';
 import { QUEUE_NAMES } from '@fulfill/queue';
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -7,8 +8,8 @@ export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 export type Command =
   | { kind: 'failed'; queue: QueueName | null }
   | { kind: 'retry'; queue: QueueName; target: { id: string } | 'all' }
-  | { kind: 'replay-event'; eventId: string }
-  | { kind: 'replay-session'; sessionId: string }
+  | { kind: 'replay-event'; eventId: string; account: string | null }
+  | { kind: 'replay-session'; sessionId: string; account: string | null }
   | { kind: 'reconcile'; sinceMs: number; since: string };
 
 export type ParsedCommandLine =
@@ -24,11 +25,13 @@ export const USAGE = `usage: pnpm run ops -- <command> [options]
 commands:
   failed [--queue QUEUE]                 list failed jobs, of every queue unless one is named
   retry --queue QUEUE (--id ID | --all)  retry failed jobs with a fresh attempt budget
-  replay-event EVENT_ID                  enqueue a Stripe event (evt_...) as if it were delivered now
-  replay-session SESSION_ID              enqueue fulfillment of a Checkout Session (cs_...)
+  replay-event EVENT_ID [--account ACCT] enqueue a Stripe event (evt_...) as if it were delivered now
+  replay-session SESSION_ID [--account ACCT]
+                                         enqueue fulfillment of a Checkout Session (cs_...)
   reconcile [--since DURATION]           enqueue checkouts whose effect is missing (default ${DEFAULT_SINCE})
 
-QUEUE is one of ${QUEUES.join(', ')}. DURATION is like 30m, 72h or 7d.
+QUEUE is one of ${QUEUES.join(', ')}. DURATION is like 30m, 72h or 7d. ACCT is the connected account
+(acct_...) the event or session belongs to; the platform's own without it.
 Configuration comes from the environment: DATABASE_URL, REDIS_URL, QUEUE_PREFIX, STRIPE_SECRET_KEY,
 STRIPE_API_BASE, ORDER_ID_SECRET (each secret may be given as NAME_FILE).
 `;
@@ -70,13 +73,24 @@ function parseCommand(name: string, args: string[]): Command | string {
     }
     case 'replay-event':
     case 'replay-session': {
-      const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
+      const { positionals, values } = parseArgs({
+        args,
+        options: { account: { type: 'string' } },
+        strict: true,
+        allowPositionals: true,
+      });
       const prefix = name === 'replay-event' ? 'evt_' : 'cs_';
       const [id, ...extra] = positionals;
       if (id === undefined || extra.length > 0 || !id.startsWith(prefix) || id.length <= prefix.length) {
         return `${name} takes one ${prefix}... id`;
       }
-      return name === 'replay-event' ? { kind: name, eventId: id } : { kind: name, sessionId: id };
+      const account = values.account ?? null;
+      if (account !== null && !CONNECT_ACCOUNT_PATTERN.test(account)) {
+        return `--account must be a connected account id (acct_...); got "${account}"`;
+      }
+      return name === 'replay-event'
+        ? { kind: name, eventId: id, account }
+        : { kind: name, sessionId: id, account };
     }
     case 'reconcile': {
       const { values } = parseArgs({ args, options: { since: { type: 'string' } }, strict: true });

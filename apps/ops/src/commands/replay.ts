@@ -1,4 +1,5 @@
 import {
+  accountOptions,
   checkoutSessionOfEvent,
   classifyStripeError,
   fulfillmentKeyOf,
@@ -12,6 +13,7 @@ import type { OpsDeps } from '../deps.ts';
 async function enqueueReplay(
   deps: OpsDeps,
   session: Parameters<typeof fulfillmentKeyOf>[0],
+  account: string | null,
   event?: FulfillmentJobEvent,
 ): Promise<string> {
   const fulfillmentKey = fulfillmentKeyOf(session);
@@ -19,6 +21,7 @@ async function enqueueReplay(
     sessionId: session.id,
     fulfillmentKey,
     cause: { source: 'replay', ...(event ? { event } : {}) },
+    account,
   });
   const result = await enqueueFulfillment(deps.queues.fulfillment, job);
   const order = orderIdentifierFor(fulfillmentKey, deps.orderIdSecret);
@@ -27,12 +30,13 @@ async function enqueueReplay(
 
 /**
  * `replay-event evt_…`: reads the event from Stripe and, if it is a Checkout Session event Fulfill handles,
- * enqueues it exactly as the webhook would have. Other event types are reported and left alone.
+ * enqueues it exactly as the webhook would have. Other event types are reported and left alone. A connected
+ * account's event is read, and fulfilled, for `account`.
  */
-export async function replayEvent(deps: OpsDeps, eventId: string): Promise<number> {
+export async function replayEvent(deps: OpsDeps, eventId: string, account: string | null = null): Promise<number> {
   let event: Awaited<ReturnType<OpsDeps['stripe']['events']['retrieve']>>;
   try {
-    event = await deps.stripe.events.retrieve(eventId);
+    event = await deps.stripe.events.retrieve(eventId, undefined, accountOptions(account));
   } catch (error) {
     if (classifyStripeError(error) !== 'not-found') throw error;
     deps.out.error(`Stripe has no event ${eventId}`);
@@ -47,7 +51,7 @@ export async function replayEvent(deps: OpsDeps, eventId: string): Promise<numbe
     deps.out.error(`${event.id} (${event.type}) holds no Checkout Session`);
     return 1;
   }
-  const enqueued = await enqueueReplay(deps, session, {
+  const enqueued = await enqueueReplay(deps, session, event.account ?? account, {
     id: event.id,
     type: event.type,
     created: event.created,
@@ -60,10 +64,14 @@ export async function replayEvent(deps: OpsDeps, eventId: string): Promise<numbe
  * `replay-session cs_…`: reads the session from Stripe and enqueues its fulfillment. A session still open has
  * nothing to fulfill and is refused.
  */
-export async function replaySession(deps: OpsDeps, sessionId: string): Promise<number> {
+export async function replaySession(
+  deps: OpsDeps,
+  sessionId: string,
+  account: string | null = null,
+): Promise<number> {
   let session: Awaited<ReturnType<OpsDeps['stripe']['checkout']['sessions']['retrieve']>>;
   try {
-    session = await deps.stripe.checkout.sessions.retrieve(sessionId);
+    session = await deps.stripe.checkout.sessions.retrieve(sessionId, undefined, accountOptions(account));
   } catch (error) {
     if (classifyStripeError(error) !== 'not-found') throw error;
     deps.out.error(`Stripe has no Checkout Session ${sessionId}`);
@@ -75,7 +83,7 @@ export async function replaySession(deps: OpsDeps, sessionId: string): Promise<n
     );
     return 1;
   }
-  const enqueued = await enqueueReplay(deps, session);
+  const enqueued = await enqueueReplay(deps, session, account);
   deps.out.info(
     `replayed session=${session.id} status=${session.status} payment_status=${session.payment_status} ${enqueued}`,
   );

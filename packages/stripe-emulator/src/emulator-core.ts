@@ -11,7 +11,14 @@ import { invalidRequest } from './errors.ts';
 import { type EventRequestInfo, eventView, recordAttempt } from './events.ts';
 import type { ActiveFault, ApiRequestLogEntry } from './faults.ts';
 import type { IdempotencyCache } from './idempotency.ts';
-import { createState, type EmulatorState, requireEvent, type SessionRecord, unixNow } from './store.ts';
+import {
+  createState,
+  type EmulatorState,
+  type EventRecord,
+  requireEvent,
+  type SessionRecord,
+  unixNow,
+} from './store.ts';
 import type { CheckoutSession, DeliveryResult, StripeEvent, WebhookEndpoint } from './types.ts';
 import { postWebhook, signatureHeader } from './webhook-delivery.ts';
 
@@ -28,6 +35,13 @@ export interface DeliverOptions {
 
 export interface TransitionResult {
   session: CheckoutSession;
+  event: StripeEvent<CheckoutSession>;
+  deliveries: DeliveryResult[];
+}
+
+/** A refund or dispute change, the event it emitted, and what delivering that event got back. */
+export interface PaymentChangeResult<T> {
+  object: T;
   event: StripeEvent;
   deliveries: DeliveryResult[];
 }
@@ -51,6 +65,8 @@ export interface EmulatorCore {
     options: { deliver?: boolean; request?: EventRequestInfo; background?: boolean },
   ): Promise<TransitionResult>;
   deliver(eventId: string, options?: DeliverOptions): Promise<DeliveryResult[]>;
+  /** Delivers (unless `deliver` is false, or autoDeliver is off and it is unset) an event of a refund or dispute. */
+  emit<T>(change: { object: T; event: EventRecord }, deliver?: boolean): Promise<PaymentChangeResult<T>>;
   addEndpoint(endpoint: WebhookEndpoint): void;
   close(): Promise<void>;
 }
@@ -129,7 +145,7 @@ export function createEmulatorCore(options: CoreOptions): EmulatorCore {
       if (background) void delivery.catch(() => undefined);
       else deliveries = await delivery;
     }
-    return { session, event: eventView(state, transition.event), deliveries };
+    return { session, event: eventView(state, transition.event) as StripeEvent<CheckoutSession>, deliveries };
   };
 
   return {
@@ -149,6 +165,11 @@ export function createEmulatorCore(options: CoreOptions): EmulatorCore {
     expire: async (id, { deliver: shouldDeliver, request, background }) =>
       finish(expireSession(state, id, request), shouldDeliver, background),
     deliver: (eventId, deliverOptions) => track(deliver(eventId, deliverOptions)),
+    emit: async (change, shouldDeliver) => {
+      const deliveries =
+        (shouldDeliver ?? options.autoDeliver) ? await track(deliver(change.event.event.id)) : [];
+      return { object: change.object, event: eventView(state, change.event), deliveries };
+    },
     addEndpoint: (endpoint) => {
       state.endpoints.set(endpoint.url, { url: endpoint.url, secret: endpoint.secret });
     },

@@ -6,7 +6,7 @@ export type {
   StripeEmulatorOptions,
 } from './emulator.ts';
 export { startStripeEmulator } from './emulator.ts';
-export type { DeliverOptions } from './emulator-core.ts';
+export type { DeliverOptions, PaymentChangeResult } from './emulator-core.ts';
 export type { StripeErrorBody, StripeErrorType } from './errors.ts';
 export { StripeEmulatorError } from './errors.ts';
 export type { ApiRequestLogEntry, FaultKind, FaultSpec, FaultStatus } from './faults.ts';
@@ -14,18 +14,24 @@ export type { FormObject, FormValue } from './form-decoder.ts';
 export { decodeForm, FormDecodeError } from './form-decoder.ts';
 export type {
   Address,
+  Charge,
   CheckoutEventType,
   CheckoutPaymentStatus,
   CheckoutSession,
   CheckoutSessionStatus,
   CustomerDetails,
   DeliveryResult,
+  Dispute,
+  DisputeStatus,
   ExpandedCheckoutSession,
   LineItem,
   ListObject,
+  PaymentEventType,
   PaymentIntent,
   PaymentIntentStatus,
   Price,
+  Refund,
+  RefundStatus,
   ShippingDetails,
   StripeEvent,
   WebhookEndpoint,

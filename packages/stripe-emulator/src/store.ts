@@ -1,9 +1,12 @@
 import { resourceMissing } from './errors.ts';
 import type {
+  Charge,
   CheckoutSession,
   DeliveryResult,
+  Dispute,
   LineItem,
   PaymentIntent,
+  Refund,
   StripeEvent,
   WebhookEndpoint,
 } from './types.ts';
@@ -33,6 +36,10 @@ export interface EmulatorState {
   paymentIntents: Map<string, PaymentIntent>;
   events: Map<string, EventRecord>;
   endpoints: Map<string, WebhookEndpoint>;
+  /** Charges by id, made when first asked for once their payment intent succeeded. */
+  charges: Map<string, Charge>;
+  refunds: Map<string, Refund>;
+  disputes: Map<string, Dispute>;
 }
 
 export function createState(options: {
@@ -46,6 +53,9 @@ export function createState(options: {
     paymentIntents: new Map(),
     events: new Map(),
     endpoints: new Map(),
+    charges: new Map(),
+    refunds: new Map(),
+    disputes: new Map(),
   };
 }
 

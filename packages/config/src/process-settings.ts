@@ -36,6 +36,19 @@ export interface WorkerSettings {
   reconcileLookbackMs: number;
   /** How long an outbox email may stay unsent before a reconcile run enqueues its job again, in ms. */
   reconcileEmailGraceMs: number;
+  /** The shop's webhook endpoint and its delivery policy; undefined when SHOP_WEBHOOK_URL is unset (off). */
+  shopWebhook?: {
+    url: string;
+    secrets: string[];
+    timeoutMs: number;
+    /** How long after a change its delivery is retried (3 days). */
+    retryForMs: number;
+    /** The first retry's wait, doubled per attempt up to `retryCapMs`, with jitter. */
+    retryBaseMs: number;
+    retryCapMs: number;
+  };
+  /** How long `stripe_events` keeps an event (and its payload), in ms. */
+  stripeEventRetentionMs: number;
 }
 
 /** The ingest's settings from its parsed configuration: the one place its variables become settings. */
@@ -72,5 +85,18 @@ export function workerSettingsFrom(config: WorkerConfig): WorkerSettings {
     lockDurationMs: config.JOB_LOCK_MS,
     reconcileLookbackMs: config.RECONCILE_LOOKBACK,
     reconcileEmailGraceMs: config.RECONCILE_EMAIL_GRACE,
+    ...(config.SHOP_WEBHOOK_URL
+      ? {
+          shopWebhook: {
+            url: config.SHOP_WEBHOOK_URL,
+            secrets: config.SHOP_WEBHOOK_SECRET,
+            timeoutMs: config.SHOP_WEBHOOK_TIMEOUT,
+            retryForMs: config.SHOP_WEBHOOK_RETRY_FOR,
+            retryBaseMs: config.SHOP_WEBHOOK_RETRY_BASE,
+            retryCapMs: config.SHOP_WEBHOOK_RETRY_CAP,
+          },
+        }
+      : {}),
+    stripeEventRetentionMs: config.STRIPE_EVENT_RETENTION,
   };
 }

@@ -2,3 +2,4 @@ export type { EmailAddress, EmailOrder, RenderedEmail } from './email-order.ts';
 export { escapeHtml } from './escape-html.ts';
 export { renderConfirmation } from './render-confirmation.ts';
 export { renderPaymentFailed } from './render-payment-failed.ts';
+export { renderRefund } from './render-refund.ts';

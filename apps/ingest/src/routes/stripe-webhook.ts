@@ -2,6 +2,7 @@ import {
   checkoutSessionOfEvent,
   fulfillmentKeyOf,
   isFulfillmentEventType,
+  isPaymentEventType,
   orderIdentifierFor,
 } from '@fulfill/orders';
 import { buildFulfillmentJob } from '@fulfill/queue';
@@ -9,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IngestDeps, VerifiedEvent } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
+import { acceptPaymentEvent } from './payment-event.ts';
 
 const TOLERANCE_SECONDS = 300;
 const BODY_LIMIT = 1024 * 1024;
@@ -62,6 +64,8 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
     }
     const log = logger.child({ eventId: event.id, type: event.type });
 
+    if (isPaymentEventType(event.type))
+      return acceptPaymentEvent(deps, { ...event, type: event.type }, log, reply);
     if (!isFulfillmentEventType(event.type)) {
       metrics.webhooks.inc({ type: event.type, outcome: 'ignored' });
       log.info({ outcome: 'ignored' }, 'webhook');
@@ -78,6 +82,7 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       sessionId: session.id,
       fulfillmentKey: fulfillmentKeyOf(session),
       cause: { source: 'webhook', event: { id: event.id, type: event.type, created: event.created } },
+      payload: event,
     });
     const orderIdentifier = orderIdentifierFor(job.data.fulfillmentKey, settings.orderIdSecret);
     const stopTimer = metrics.enqueueSeconds.startTimer();

@@ -1,5 +1,5 @@
 import { classifyStripeError, fulfillCheckout } from '@fulfill/orders';
-import { enqueueEmail, parseFulfillmentJob } from '@fulfill/queue';
+import { enqueueEmail, enqueueShopWebhook, parseFulfillmentJob } from '@fulfill/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
 
@@ -17,11 +17,17 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
     let result: Awaited<ReturnType<typeof fulfillCheckout>>;
     try {
       result = await fulfillCheckout(
-        { db: deps.db, stripe: deps.stripe, orderIdSecret: deps.settings.orderIdSecret },
+        {
+          db: deps.db,
+          stripe: deps.stripe,
+          orderIdSecret: deps.settings.orderIdSecret,
+          shopWebhooks: deps.settings.shopWebhook !== undefined,
+        },
         {
           sessionId: data.sessionId,
           receivedAt: new Date(data.receivedAt),
           ...(data.event ? { event: data.event } : {}),
+          ...(data.payload !== undefined ? { payload: data.payload } : {}),
         },
       );
     } catch (error) {
@@ -37,6 +43,7 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
         log.info({ outcome: 'not-complete' }, 'fulfillment');
         return { outcome: 'not-complete' };
       case 'expired':
+        for (const id of result.shopWebhooks) await enqueueShopWebhook(deps.queues.shopWebhook, id);
         log.info(
           { outcome: 'expired', cancelledOrder: result.cancelledOrder?.order_identifier ?? null },
           'fulfillment',
@@ -54,6 +61,9 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
           }
         }
         if (result.kind === 'unchanged') deps.metrics.duplicatesSuppressed.inc({ layer: 'database' });
+        if (result.kind !== 'unchanged') {
+          for (const id of result.shopWebhooks) await enqueueShopWebhook(deps.queues.shopWebhook, id);
+        }
         for (const kind of result.pendingEmails) {
           await enqueueEmail(
             deps.queues.email,

@@ -30,6 +30,8 @@ export const fulfillmentJobSchema = z.object({
   receivedAt: z.number(),
   /** Random per build: tells the producer whether its add created the job or found one. */
   enqueueId: z.uuid(),
+  /** The verified event as Stripe sent it, kept in `stripe_events` for STRIPE_EVENT_RETENTION. */
+  payload: z.unknown().optional(),
 });
 
 export type FulfillmentJobData = z.output<typeof fulfillmentJobSchema>;
@@ -84,6 +86,8 @@ export function buildFulfillmentJob(input: {
   /** Unix milliseconds; now by default. */
   receivedAt?: number;
   attempts?: number;
+  /** The verified event, for `stripe_events`; only a job with an event carries one. */
+  payload?: unknown;
 }): FulfillmentJob {
   const receivedAt = input.receivedAt ?? Date.now();
   const { cause } = input;
@@ -96,6 +100,9 @@ export function buildFulfillmentJob(input: {
       : {}),
     receivedAt,
     enqueueId: randomUUID(),
+    ...(input.payload !== undefined && cause.source !== 'redirect' && cause.event
+      ? { payload: input.payload }
+      : {}),
   });
   return {
     name: FULFILLMENT_JOB_NAME,

@@ -23,6 +23,8 @@ export interface OpsDeps {
   stripe: OpsStripe;
   queues: Queues;
   orderIdSecret: string;
+  /** SHOP_WEBHOOK_URL: the shop's endpoint, whose deliveries `shop-webhooks` manages; unset when off. */
+  shopWebhookUrl?: string | undefined;
   out: Output;
 }
 
@@ -55,7 +57,14 @@ export function openOpsDeps(
     },
   });
   return {
-    deps: { db, stripe, queues, orderIdSecret: config.ORDER_ID_SECRET, out },
+    deps: {
+      db,
+      stripe,
+      queues,
+      orderIdSecret: config.ORDER_ID_SECRET,
+      shopWebhookUrl: config.SHOP_WEBHOOK_URL,
+      out,
+    },
     ready: () =>
       withTimeout(
         Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady())),

@@ -5,6 +5,7 @@ import {
   refundedAmountOf,
   statusOfPayment,
 } from './after-payment-status.ts';
+import { canTransition } from './order-status.ts';
 
 const paid: PaymentState = { amount: 1000, refunds: [], disputes: [] };
 
@@ -43,5 +44,15 @@ describe('statusOfPayment', () => {
         ],
       }),
     ).toBe('disputed');
+  });
+});
+
+describe('canTransition after payment', () => {
+  it('never lets a checkout event move a refunded or disputed order', () => {
+    for (const from of ['partially_refunded', 'refunded', 'disputed', 'dispute_lost'] as const) {
+      expect(canTransition(from, 'paid')).toBe(false);
+      expect(canTransition(from, 'payment_failed')).toBe(false);
+      expect(canTransition(from, 'cancelled')).toBe(false);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { completedCheckout } from './support/checkout.ts';
 import { mailsOfOrder, orderOfKey } from './support/observe.ts';
 import { ORDER_ID_SECRET, type Stack, startStack } from './support/stack.ts';
 import { waitFor } from './support/wait-for.ts';
+import { postSignedWebhook } from './support/webhook.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -175,5 +176,24 @@ describe('disputes through the real ingest and worker', () => {
     const refund = await stack.emulator.refundPayment(pi, { amount: 300, deliver: false });
     await deliver(refund.event.id);
     await waitForStatus(pi, 'partially_refunded', 300);
+  });
+});
+
+describe('a refund event that is not about a payment intent', () => {
+  it('is acknowledged and ignored, with no job', async () => {
+    const before = await stack.queues.paymentChange.getJobCounts('waiting', 'active', 'completed', 'failed');
+    const payload = JSON.stringify({
+      id: 'evt_charge_without_intent',
+      object: 'event',
+      type: 'charge.refunded',
+      created: 1,
+      data: { object: { id: 'ch_1', object: 'charge', payment_intent: null, amount: 100 } },
+    });
+    const response = await postSignedWebhook(stack, payload);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ received: true });
+    expect(await stack.queues.paymentChange.getJobCounts('waiting', 'active', 'completed', 'failed')).toEqual(
+      before,
+    );
   });
 });

@@ -45,6 +45,10 @@ describe('kept Stripe events', () => {
     });
     await queuesSettled(stack);
 
+    // Kept in Postgres, the payload (which can hold the customer's email) leaves the finished jobs in Redis.
+    const refundJob = await stack.queues.paymentChange.getJob(`payment-change__${refund.event.id}`);
+    expect(refundJob?.data).toMatchObject({ paymentIntentId: pi });
+    expect(refundJob?.data).not.toHaveProperty('payload');
     const kept = await storedEvent(event.id);
     expect(kept?.payload).toMatchObject({ id: event.id, type: 'checkout.session.completed' });
     expect((await storedEvent(refund.event.id))?.payload).toMatchObject({

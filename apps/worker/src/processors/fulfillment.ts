@@ -2,6 +2,7 @@ import { classifyStripeError, fulfillCheckout } from '@fulfill/orders';
 import { enqueueEmail, enqueueShopWebhook, parseFulfillmentJob } from '@fulfill/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
+import { dropKeptPayload } from './drop-kept-payload.ts';
 
 /** Fulfills a checkout, then enqueues the emails its order still owes. */
 export function createFulfillmentProcessor(deps: WorkerDeps) {
@@ -36,6 +37,7 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
       throw new UnrecoverableError(`Stripe rejected the request: ${error.message}`);
     }
 
+    await dropKeptPayload(job, log);
     switch (result.kind) {
       case 'session-not-found':
         throw new UnrecoverableError(`Stripe has no Checkout Session ${data.sessionId}`);

@@ -2,6 +2,7 @@ import { applyPaymentChange, classifyStripeError } from '@fulfill/orders';
 import { enqueueEmail, enqueueShopWebhook, parsePaymentChangeJob } from '@fulfill/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
+import { dropKeptPayload } from './drop-kept-payload.ts';
 
 /**
  * Converges an order on Stripe's refunds and disputes of its payment (`applyPaymentChange`), then enqueues the
@@ -39,6 +40,7 @@ export function createPaymentChangeProcessor(deps: WorkerDeps) {
       throw new UnrecoverableError(`Stripe rejected the request: ${error.message}`);
     }
     deps.metrics.paymentChanges.inc({ type: data.event.type, outcome: result.kind });
+    await dropKeptPayload(job, log);
     if (result.kind === 'order-missing') {
       log.warn({ outcome: 'order-missing' }, 'payment change');
       throw new Error(`no order for payment intent ${data.paymentIntentId} yet`);

@@ -85,7 +85,7 @@ describe('the queue dashboard with admin credentials configured', () => {
     }
   });
 
-  it('serves the dashboard and lists the three queues to the right credentials', async () => {
+  it('serves the dashboard and lists every queue to the right credentials', async () => {
     const page = await stack.app.inject({ method: 'GET', url: '/admin/queues', headers: AUTH });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
@@ -102,7 +102,7 @@ describe('the queue dashboard with admin credentials configured', () => {
     const api = await stack.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: AUTH });
     expect(api.statusCode).toBe(200);
     const names = (api.json() as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
-    expect(names.sort()).toEqual(['email', 'fulfillment', 'reconcile']);
+    expect(names.sort()).toEqual(['email', 'fulfillment', 'payment-change', 'reconcile', 'shop-webhook']);
   });
 
   it('keeps unknown paths under the prefix behind the credentials, and other routes open', async () => {

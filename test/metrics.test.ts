@@ -118,10 +118,14 @@ describe('GET /metrics', () => {
       'fulfill_job_attempts',
       'fulfill_jobs_total',
       'fulfill_orders_created_total',
+      'fulfill_payment_changes_total',
       'fulfill_queue_counts_age_seconds',
       'fulfill_queue_counts_fresh',
       'fulfill_queue_jobs',
       'fulfill_reconcile_recovered_total',
+      'fulfill_shop_webhook_endpoint_disabled',
+      'fulfill_shop_webhooks_total',
+      'fulfill_stripe_events_pruned_total',
       'fulfill_webhook_to_order_seconds',
     ]);
   });

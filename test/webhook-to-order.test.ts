@@ -69,11 +69,15 @@ describe('checkout.session.completed through the webhook', () => {
       status: 'paid',
       currency: 'usd',
       amount_total: 11499,
+      amount_refunded: 0,
       items: [
         { description: 'Linen shirt', quantity: 2, amount_total: 9000 },
         { description: 'Canvas tote', quantity: 1, amount_total: 1999 },
       ],
       created_at: order.created_at.toISOString(),
+      history: [
+        { at: expect.any(String), from: null, to: 'paid', amount_refunded: 0, stripe_event_id: event.id },
+      ],
     });
     expect(view.body).not.toContain('ada@example.com');
     expect(view.body).not.toContain('Analytical');

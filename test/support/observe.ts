@@ -42,7 +42,12 @@ export function mailsOfKey(stack: Stack, fulfillmentKey: string) {
 /** Waits until the given queues have no job waiting, active, delayed or prioritized. */
 export async function queuesSettled(
   stack: Stack,
-  names: Array<'fulfillment' | 'email'> = ['fulfillment', 'email'],
+  names: Array<'fulfillment' | 'email' | 'paymentChange' | 'shopWebhook'> = [
+    'fulfillment',
+    'paymentChange',
+    'email',
+    'shopWebhook',
+  ],
 ) {
   for (const name of names) {
     await waitFor(

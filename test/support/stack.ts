@@ -51,6 +51,10 @@ export interface StackOptions {
   reconcileLookbackMs?: number;
   /** A Redis other than the shared test one, such as a private server for fault tests. */
   redisUrl?: string;
+  /** The shop's webhook endpoint; shop webhooks are off without it. Retries start at 100 ms by default. */
+  shopWebhook?: { url: string; secret: string; retryBase?: string; retryCap?: string; retryFor?: string };
+  /** STRIPE_EVENT_RETENTION, e.g. `30d`. */
+  eventRetention?: string;
 }
 
 /** The environment a stack's ingest and workers read, as a deployment would set it. */
@@ -77,6 +81,13 @@ function stackEnvironment(
     EMAIL_ATTEMPTS: options.emailAttempts?.toString(),
     JOB_LOCK_MS: options.lockDurationMs?.toString(),
     RECONCILE_LOOKBACK: ms(options.reconcileLookbackMs),
+    SHOP_WEBHOOK_URL: options.shopWebhook?.url,
+    SHOP_WEBHOOK_SECRET: options.shopWebhook?.secret,
+    SHOP_WEBHOOK_RETRY_BASE: options.shopWebhook ? (options.shopWebhook.retryBase ?? '100ms') : undefined,
+    SHOP_WEBHOOK_RETRY_CAP: options.shopWebhook ? (options.shopWebhook.retryCap ?? '400ms') : undefined,
+    SHOP_WEBHOOK_RETRY_FOR: options.shopWebhook?.retryFor,
+    SHOP_WEBHOOK_TIMEOUT: options.shopWebhook ? '2s' : undefined,
+    STRIPE_EVENT_RETENTION: options.eventRetention,
   };
 }
 

@@ -65,7 +65,7 @@ export interface IngestDeps {
   logger: Logger;
   db: Kysely<Database>;
   stripe: IngestStripe;
-  queues: { fulfillment: Queue; email: Queue; reconcile: Queue };
+  queues: { fulfillment: Queue; email: Queue; reconcile: Queue; paymentChange: Queue; shopWebhook: Queue };
   /** Pings Redis; rejects when it does not answer. */
   pingRedis: () => Promise<unknown>;
   metrics: Metrics;

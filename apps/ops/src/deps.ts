@@ -40,6 +40,8 @@ export interface OpsDeps {
   orderIdSecret: string;
   /** Connected accounts `reconcile` covers besides the platform (`STRIPE_CONNECT_ACCOUNTS`). */
   connectAccounts: 'all' | string[];
+  /** SHOP_WEBHOOK_URL: the shop's endpoint, whose deliveries `shop-webhooks` manages; unset when off. */
+  shopWebhookUrl?: string | undefined;
   out: Output;
 }
 
@@ -78,6 +80,7 @@ export function openOpsDeps(
       queues,
       orderIdSecret: config.ORDER_ID_SECRET,
       connectAccounts: config.STRIPE_CONNECT_ACCOUNTS,
+      shopWebhookUrl: config.SHOP_WEBHOOK_URL,
       out,
     },
     ready: () =>

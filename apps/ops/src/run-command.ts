@@ -1,7 +1,9 @@
 import { listFailedJobs } from './commands/failed.ts';
 import { reconcileNow } from './commands/reconcile.ts';
 import { replayEvent, replaySession } from './commands/replay.ts';
+import { replayEvents } from './commands/replay-events.ts';
 import { retryFailedJobs } from './commands/retry.ts';
+import { shopWebhooks } from './commands/shop-webhooks.ts';
 import type { OpsDeps } from './deps.ts';
 import type { Command } from './usage.ts';
 
@@ -18,5 +20,9 @@ export async function runCommand(deps: OpsDeps, command: Command): Promise<numbe
       return replaySession(deps, command.sessionId, command.account);
     case 'reconcile':
       return reconcileNow(deps, command);
+    case 'shop-webhooks':
+      return shopWebhooks(deps, command);
+    case 'replay-events':
+      return replayEvents(deps, command);
   }
 }

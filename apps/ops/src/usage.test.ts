@@ -50,7 +50,7 @@ describe('parseCommandLine', () => {
     expect(problem([])).toBe('no command given');
     expect(problem(['drop-tables'])).toBe('unknown command "drop-tables"');
     expect(problem(['failed', '--queue', 'orders'])).toBe(
-      'unknown queue "orders"; use one of fulfillment, email, reconcile',
+      'unknown queue "orders"; use one of fulfillment, email, reconcile, payment-change, shop-webhook',
     );
     expect(problem(['retry', '--all'])).toBe('retry needs --queue');
     expect(problem(['retry', '--queue', 'email'])).toBe('give exactly one of --id ID and --all');
@@ -66,5 +66,50 @@ describe('parseCommandLine', () => {
     expect(problem(['reconcile', '--since', '0h'])).toBe('--since must be longer than 0');
     expect(problem(['failed', '--queue'])).toMatch(/--queue/);
     expect(problem(['failed', 'extra'])).toMatch(/extra/);
+    expect(problem(['shop-webhooks'])).toBe('shop-webhooks takes one of failed, retry, replay, enable');
+    expect(problem(['shop-webhooks', 'replay'])).toBe('shop-webhooks replay needs --order ID');
+    expect(problem(['shop-webhooks', 'failed', '--order', 'short'])).toMatch(
+      /^--order must be an order identifier/,
+    );
+    expect(problem(['shop-webhooks', 'enable', '--order', 'AbCdE12345'])).toBe(
+      'shop-webhooks enable takes no --order',
+    );
+    expect(problem(['replay-events', '--from', '2026-12-01T00:00:00Z'])).toBe(
+      'replay-events needs --from and --to',
+    );
+    expect(problem(['replay-events', '--from', 'yesterday', '--to', '2026-12-01T00:00:00Z'])).toMatch(
+      /^--from must be an ISO 8601 time/,
+    );
+    expect(problem(['replay-events', '--from', '2026-12-02T00:00:00Z', '--to', '2026-12-01T00:00:00Z'])).toBe(
+      '--from must be before --to',
+    );
+  });
+
+  it('reads the shop-webhooks and replay-events commands', () => {
+    expect(parseCommandLine(['--', 'shop-webhooks', 'replay', '--order', 'AbCdE12345'])).toEqual({
+      kind: 'command',
+      command: { kind: 'shop-webhooks', action: 'replay', orderIdentifier: 'AbCdE12345' },
+    });
+    expect(
+      parseCommandLine([
+        'replay-events',
+        '--from',
+        '2026-12-01T00:00:00Z',
+        '--to',
+        '2026-12-01T06:00:00Z',
+        '--type',
+        'charge.refunded',
+        '--dry-run',
+      ]),
+    ).toEqual({
+      kind: 'command',
+      command: {
+        kind: 'replay-events',
+        from: new Date('2026-12-01T00:00:00Z'),
+        to: new Date('2026-12-01T06:00:00Z'),
+        type: 'charge.refunded',
+        dryRun: true,
+      },
+    });
   });
 });

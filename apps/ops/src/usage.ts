@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@fulfill/config';
-import { CONNECT_ACCOUNT_PATTERN } from '@fulfill/orders';
+import { CONNECT_ACCOUNT_PATTERN, ORDER_IDENTIFIER_PATTERN } from '@fulfill/orders';
 import { QUEUE_NAMES } from '@fulfill/queue';
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -10,7 +10,13 @@ export type Command =
   | { kind: 'retry'; queue: QueueName; target: { id: string } | 'all' }
   | { kind: 'replay-event'; eventId: string; account: string | null }
   | { kind: 'replay-session'; sessionId: string; account: string | null }
-  | { kind: 'reconcile'; sinceMs: number; since: string };
+  | { kind: 'reconcile'; sinceMs: number; since: string }
+  | {
+      kind: 'shop-webhooks';
+      action: 'failed' | 'retry' | 'replay' | 'enable';
+      orderIdentifier: string | null;
+    }
+  | { kind: 'replay-events'; from: Date; to: Date; type: string | null; dryRun: boolean };
 
 export type ParsedCommandLine =
   | { kind: 'command'; command: Command }
@@ -29,11 +35,18 @@ commands:
   replay-session SESSION_ID [--account ACCT]
                                          enqueue fulfillment of a Checkout Session (cs_...)
   reconcile [--since DURATION]           enqueue checkouts whose effect is missing (default ${DEFAULT_SINCE})
+  shop-webhooks failed [--order ID]      list webhooks to the shop not delivered, and the endpoint's state
+  shop-webhooks retry [--order ID]       deliver the undelivered ones again, with a fresh retry window
+  shop-webhooks replay --order ID        deliver every event of an order again, with the same webhook-id
+  shop-webhooks enable                   re-enable an endpoint that answered 410, and deliver what waits
+  replay-events --from TIME --to TIME [--type TYPE] [--dry-run]
+                                         enqueue again the kept events received in [from, to)
 
 QUEUE is one of ${QUEUES.join(', ')}. DURATION is like 30m, 72h or 7d. ACCT is the connected account
-(acct_...) the event or session belongs to; the platform's own without it.
+(acct_...) the event or session belongs to; the platform's own without it. TIME is ISO 8601, e.g.
+2026-12-01T00:00:00Z. ID is an order identifier.
 Configuration comes from the environment: DATABASE_URL, REDIS_URL, QUEUE_PREFIX, STRIPE_SECRET_KEY,
-STRIPE_API_BASE, ORDER_ID_SECRET (each secret may be given as NAME_FILE).
+STRIPE_API_BASE, ORDER_ID_SECRET, STRIPE_CONNECT_ACCOUNTS, SHOP_WEBHOOK_URL (each secret may be given as NAME_FILE).
 `;
 
 function isQueueName(name: string): name is QueueName {
@@ -103,6 +116,44 @@ function parseCommand(name: string, args: string[]): Command | string {
       }
       if (sinceMs <= 0) return '--since must be longer than 0';
       return { kind: 'reconcile', sinceMs, since };
+    }
+    case 'shop-webhooks': {
+      const [action, ...rest] = args;
+      if (action !== 'failed' && action !== 'retry' && action !== 'replay' && action !== 'enable') {
+        return 'shop-webhooks takes one of failed, retry, replay, enable';
+      }
+      const { values } = parseArgs({ args: rest, options: { order: { type: 'string' } }, strict: true });
+      if (values.order !== undefined && !ORDER_IDENTIFIER_PATTERN.test(values.order)) {
+        return '--order must be an order identifier (10 letters and digits)';
+      }
+      if (action === 'replay' && values.order === undefined) return 'shop-webhooks replay needs --order ID';
+      if (action === 'enable' && values.order !== undefined) return 'shop-webhooks enable takes no --order';
+      return { kind: 'shop-webhooks', action, orderIdentifier: values.order ?? null };
+    }
+    case 'replay-events': {
+      const { values } = parseArgs({
+        args,
+        options: {
+          from: { type: 'string' },
+          to: { type: 'string' },
+          type: { type: 'string' },
+          'dry-run': { type: 'boolean' },
+        },
+        strict: true,
+      });
+      if (values.from === undefined || values.to === undefined) return 'replay-events needs --from and --to';
+      const from = new Date(values.from);
+      const to = new Date(values.to);
+      if (Number.isNaN(from.getTime())) return `--from must be an ISO 8601 time; got "${values.from}"`;
+      if (Number.isNaN(to.getTime())) return `--to must be an ISO 8601 time; got "${values.to}"`;
+      if (from >= to) return '--from must be before --to';
+      return {
+        kind: 'replay-events',
+        from,
+        to,
+        type: values.type ?? null,
+        dryRun: values['dry-run'] === true,
+      };
     }
     default:
       return `unknown command "${name}"`;

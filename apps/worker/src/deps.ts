@@ -1,7 +1,13 @@
 import type { WorkerSettings } from '@fulfill/config';
 import type { Database } from '@fulfill/db';
 import type { ConnectionErrors, Metrics } from '@fulfill/observability';
-import type { CheckoutSessionsApi, OutgoingMail, ReconcileStripeApi } from '@fulfill/orders';
+import type {
+  CheckoutSessionsApi,
+  OutgoingMail,
+  PaymentStateStripeApi,
+  ReconcileStripeApi,
+  ShopPost,
+} from '@fulfill/orders';
 import type { Queues } from '@fulfill/queue';
 import type { ConnectionOptions } from 'bullmq';
 import type { Kysely } from 'kysely';
@@ -14,12 +20,14 @@ export interface WorkerDeps {
   settings: WorkerSettings;
   logger: Logger;
   db: Kysely<Database>;
-  stripe: CheckoutSessionsApi & ReconcileStripeApi;
+  stripe: CheckoutSessionsApi & ReconcileStripeApi & PaymentStateStripeApi;
   queues: Queues;
   /** The connection BullMQ workers open their own blocking clients from. */
   connection: ConnectionOptions;
   prefix: string;
   sendMail: (mail: OutgoingMail) => Promise<unknown>;
+  /** How shop webhooks are posted; fetch by default. */
+  postShopWebhook?: ShopPost;
   metrics: Metrics;
   /** Hears the errors of the workers' own Redis connections; without it they are logged each time. */
   connectionErrors?: ConnectionErrors;

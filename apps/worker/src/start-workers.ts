@@ -1,9 +1,11 @@
-import { QUEUE_NAMES } from '@fulfill/queue';
+import { QUEUE_NAMES, SHOP_WEBHOOK_BACKOFF, shopWebhookBackoffMs } from '@fulfill/queue';
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { createEmailProcessor } from './processors/email.ts';
 import { createFulfillmentProcessor } from './processors/fulfillment.ts';
+import { createPaymentChangeProcessor } from './processors/payment-change.ts';
 import { createReconcileProcessor } from './processors/reconcile.ts';
+import { createShopWebhookProcessor } from './processors/shop-webhook.ts';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -36,7 +38,10 @@ function instrument(deps: WorkerDeps, worker: Worker): Worker {
   return worker;
 }
 
-/** Starts the BullMQ workers of the fulfillment, email and reconcile queues. */
+/**
+ * Starts the BullMQ workers of the fulfillment, email, reconcile and payment-change queues, and of the
+ * shop-webhook queue when SHOP_WEBHOOK_URL is set.
+ */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const options = {
     connection: deps.connection,
@@ -53,7 +58,25 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     make(QUEUE_NAMES.email, createEmailProcessor(deps)),
     // One reconcile run at a time: a run reads all of the lookback window, so two at once only add load.
     make(QUEUE_NAMES.reconcile, createReconcileProcessor(deps), 1),
+    make(QUEUE_NAMES.paymentChange, createPaymentChangeProcessor(deps)),
   ];
+  const shop = deps.settings.shopWebhook;
+  if (shop) {
+    const processor = createShopWebhookProcessor(deps, deps.postShopWebhook);
+    const backoff = { baseMs: shop.retryBaseMs, capMs: shop.retryCapMs };
+    workers.push(
+      instrument(
+        deps,
+        new Worker(QUEUE_NAMES.shopWebhook, processor, {
+          ...options,
+          settings: {
+            backoffStrategy: (attemptsMade: number, type?: string) =>
+              type === SHOP_WEBHOOK_BACKOFF ? shopWebhookBackoffMs(attemptsMade, backoff) : 1000,
+          },
+        }),
+      ),
+    );
+  }
   return {
     workers,
     close: async () => {

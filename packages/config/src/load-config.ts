@@ -31,7 +31,12 @@ export function loadConfig<R extends Role>(role: R, env: Environment): ConfigRes
   const parsed = roles[role].safeParse(present);
   if (parsed.success && problems.length === 0) {
     const config = parsed.data as ConfigOf<R>;
-    const crossProblems = role === 'ingest' ? adminProblems(config as IngestConfig) : [];
+    const crossProblems =
+      role === 'ingest'
+        ? adminProblems(config as IngestConfig)
+        : role === 'worker' || role === 'ops'
+          ? shopWebhookProblems(config as WorkerConfig)
+          : [];
     if (crossProblems.length === 0) return { ok: true, config };
     return { ok: false, problems: crossProblems };
   }
@@ -48,6 +53,13 @@ export function loadConfig<R extends Role>(role: R, env: Environment): ConfigRes
 function adminProblems(config: IngestConfig): string[] {
   if ((config.ADMIN_USER === undefined) === (config.ADMIN_PASSWORD === undefined)) return [];
   return ['ADMIN_USER, ADMIN_PASSWORD: set both to mount the queue dashboard, or neither'];
+}
+
+function shopWebhookProblems(
+  config: Pick<WorkerConfig, 'SHOP_WEBHOOK_URL' | 'SHOP_WEBHOOK_SECRET'>,
+): string[] {
+  if ((config.SHOP_WEBHOOK_URL === undefined) === (config.SHOP_WEBHOOK_SECRET.length === 0)) return [];
+  return ['SHOP_WEBHOOK_URL, SHOP_WEBHOOK_SECRET: set both to send webhooks to the shop, or neither'];
 }
 
 /** Loads the configuration or, on any problem, prints one line per problem to stderr and exits 1. */

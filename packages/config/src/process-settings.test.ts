@@ -61,6 +61,7 @@ describe('workerSettingsFrom', () => {
       reconcileLookbackMs: 86_400_000,
       reconcileEmailGraceMs: 60_000,
       connectAccounts: [],
+      stripeEventRetentionMs: 30 * 86_400_000,
     });
   });
 
@@ -70,5 +71,36 @@ describe('workerSettingsFrom', () => {
     expect(accounts('acct_1Abc, acct_2Def')).toEqual(['acct_1Abc', 'acct_2Def']);
     expect(accounts('all')).toBe('all');
     expect(() => accounts('acct_1Abc,shop-two')).toThrow(/STRIPE_CONNECT_ACCOUNTS/);
+  });
+
+  it('turns on shop webhooks with both SHOP_WEBHOOK_URL and SHOP_WEBHOOK_SECRET, with 3 days of retries', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const settings = workerSettingsFrom(
+      configOf('worker', {
+        SHOP_WEBHOOK_URL: 'https://shop.example/hooks',
+        SHOP_WEBHOOK_SECRET: `${secret}, ${secret}`,
+      }),
+    );
+    expect(settings.shopWebhook).toEqual({
+      url: 'https://shop.example/hooks',
+      secrets: [secret, secret],
+      timeoutMs: 15_000,
+      retryForMs: 3 * 86_400_000,
+      retryBaseMs: 10_000,
+      retryCapMs: 3_600_000,
+    });
+    const half = loadConfig('worker', { ...ENV, SHOP_WEBHOOK_URL: 'https://shop.example/hooks' });
+    expect(half.ok ? [] : half.problems).toEqual([
+      'SHOP_WEBHOOK_URL, SHOP_WEBHOOK_SECRET: set both to send webhooks to the shop, or neither',
+    ]);
+    const bad = loadConfig('worker', {
+      ...ENV,
+      SHOP_WEBHOOK_URL: 'https://shop.example/hooks',
+      SHOP_WEBHOOK_SECRET: 'sk_live_nope',
+    });
+    expect(bad.ok ? [] : bad.problems.join('\n')).toMatch(
+      /^SHOP_WEBHOOK_SECRET: must be Standard Webhooks secrets/,
+    );
+    expect(bad.ok ? '' : bad.problems.join('\n')).not.toContain('sk_live_nope');
   });
 });

@@ -40,6 +40,19 @@ export interface WorkerSettings {
   reconcileEmailGraceMs: number;
   /** The connected accounts each reconcile run covers besides the platform: a list, or every one Stripe lists. */
   connectAccounts: 'all' | string[];
+  /** The shop's webhook endpoint and its delivery policy; undefined when SHOP_WEBHOOK_URL is unset (off). */
+  shopWebhook?: {
+    url: string;
+    secrets: string[];
+    timeoutMs: number;
+    /** How long after a change its delivery is retried (3 days). */
+    retryForMs: number;
+    /** The first retry's wait, doubled per attempt up to `retryCapMs`, with jitter. */
+    retryBaseMs: number;
+    retryCapMs: number;
+  };
+  /** How long `stripe_events` keeps an event (and its payload), in ms. */
+  stripeEventRetentionMs: number;
 }
 
 /** The ingest's settings from its parsed configuration: the one place its variables become settings. */
@@ -78,5 +91,18 @@ export function workerSettingsFrom(config: WorkerConfig): WorkerSettings {
     reconcileLookbackMs: config.RECONCILE_LOOKBACK,
     reconcileEmailGraceMs: config.RECONCILE_EMAIL_GRACE,
     connectAccounts: config.STRIPE_CONNECT_ACCOUNTS,
+    ...(config.SHOP_WEBHOOK_URL
+      ? {
+          shopWebhook: {
+            url: config.SHOP_WEBHOOK_URL,
+            secrets: config.SHOP_WEBHOOK_SECRET,
+            timeoutMs: config.SHOP_WEBHOOK_TIMEOUT,
+            retryForMs: config.SHOP_WEBHOOK_RETRY_FOR,
+            retryBaseMs: config.SHOP_WEBHOOK_RETRY_BASE,
+            retryCapMs: config.SHOP_WEBHOOK_RETRY_CAP,
+          },
+        }
+      : {}),
+    stripeEventRetentionMs: config.STRIPE_EVENT_RETENTION,
   };
 }

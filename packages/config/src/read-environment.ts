@@ -10,6 +10,7 @@ export const SECRET_VARIABLES = [
   'ORDER_ID_SECRET',
   'ADMIN_PASSWORD',
   'METRICS_TOKEN',
+  'SHOP_WEBHOOK_SECRET',
 ] as const;
 
 export type Environment = Record<string, string | undefined>;

@@ -192,8 +192,41 @@ export const ingest = {
   METRICS_TOKEN: nonEmpty.min(16, 'must be at least 16 characters').optional(),
 };
 
+/**
+ * SHOP_WEBHOOK_SECRET: comma-separated Standard Webhooks secrets (`whsec_` and base64 of at least 24 bytes); each
+ * delivery carries one signature per secret, so a shop can roll its secret without missing a delivery.
+ */
+const shopWebhookSecrets = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
+  .refine(
+    (secrets) =>
+      secrets.every(
+        (s) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s.slice(6), 'base64').length >= 24,
+      ),
+    'must be Standard Webhooks secrets, comma-separated, each whsec_ followed by base64 of at least 24 bytes',
+  );
+
+/** The shop's webhook endpoint, read by the worker (which delivers) and the ops commands (which re-enable it). */
+const shopWebhook = {
+  SHOP_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+  SHOP_WEBHOOK_SECRET: shopWebhookSecrets,
+};
+
 export const worker = {
   ...common,
+  ...shopWebhook,
+  SHOP_WEBHOOK_TIMEOUT: duration.default(15_000),
+  SHOP_WEBHOOK_RETRY_FOR: duration.default(3 * 86_400_000),
+  SHOP_WEBHOOK_RETRY_BASE: duration.default(10_000),
+  SHOP_WEBHOOK_RETRY_CAP: duration.default(3_600_000),
+  STRIPE_EVENT_RETENTION: duration.default(30 * 86_400_000),
   SMTP_URL: url(['smtp:', 'smtps:']),
   MAIL_FROM: mailbox,
   SHOP_NAME: nonEmpty.default('Fulfill'),
@@ -222,6 +255,7 @@ export const ops = {
   ORDER_ID_SECRET: common.ORDER_ID_SECRET,
   LOG_LEVEL: common.LOG_LEVEL,
   STRIPE_CONNECT_ACCOUNTS: connectAccounts,
+  ...shopWebhook,
 };
 
 export const migrate = {

@@ -14,6 +14,8 @@ export type {
   NewOrder,
   NewOrderItem,
   Order,
+  OrderHistoryRow,
+  OrderHistoryTable,
   OrderItem,
   OrderItemsTable,
   OrderMode,
@@ -23,5 +25,9 @@ export type {
   OutboxRow,
   OutboxState,
   PostalAddress,
+  ShopWebhookEndpointsTable,
+  ShopWebhookOutboxTable,
+  ShopWebhookRow,
+  ShopWebhookState,
   StripeEventsTable,
 } from './schema.ts';

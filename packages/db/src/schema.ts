@@ -4,7 +4,8 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 /**
  * `authorized`: a manual capture, the card authorized and not yet captured; `trialing`: a subscription sign-up
- * whose first payment a trial defers. Neither has taken money.
+ * whose first payment a trial defers. Neither has taken money. `partially_refunded`, `refunded`, `disputed` and
+ * `dispute_lost` follow a payment, as Stripe's charge and dispute say.
  */
 export type OrderStatus =
   | 'awaiting_payment'
@@ -12,8 +13,12 @@ export type OrderStatus =
   | 'paid'
   | 'trialing'
   | 'payment_failed'
-  | 'cancelled';
-export type EmailKind = 'confirmation' | 'payment_failed' | 'trial_started';
+  | 'cancelled'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'disputed'
+  | 'dispute_lost';
+export type EmailKind = 'confirmation' | 'payment_failed' | 'trial_started' | 'refund';
 /** The Checkout Session modes that make an order; a `setup` session saves a card and makes none. */
 export type OrderMode = 'payment' | 'subscription';
 /**
@@ -59,6 +64,10 @@ export interface OrdersTable {
   invoice_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Minor units refunded so far, pending refunds included, as Stripe's charge counts them. */
+  amount_refunded: Generated<number>;
+  /** When the Stripe read that the order's refund and dispute state came from began; a later read wins. */
+  payment_state_read_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface OrderItemsTable {
@@ -84,6 +93,8 @@ export interface StripeEventsTable {
   checkout_session_id: string | null;
   received_at: Timestamp;
   processed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The verified event as Stripe sent it, kept for STRIPE_EVENT_RETENTION. */
+  payload: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface EmailOutboxTable {
@@ -97,6 +108,10 @@ export interface EmailOutboxTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   sent_at: Date | null;
+  /** The refund a `refund` notice is about; null for the other kinds. */
+  refund_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The refunded amount a `refund` notice states, in minor units. */
+  refund_amount: ColumnType<number | null, number | null | undefined, number | null>;
   /** The claim of the worker sending it; only that worker renews or releases the lease. */
   lease_token: ColumnType<string | null, string | null | undefined, string | null>;
   lease_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -109,6 +124,48 @@ export interface CheckoutExpirationsTable {
   recorded_at: Generated<Date>;
 }
 
+/** One change of an order: a status change, or a change of the refunded amount. */
+export interface OrderHistoryTable {
+  id: Generated<number>;
+  order_id: number;
+  /** Null for the order's creation. */
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
+  amount_refunded: Generated<number>;
+  stripe_event_id: string | null;
+  changed_at: Generated<Date>;
+}
+
+/** `pending`: owed to the shop; `delivered`: the shop answered 2xx; `failed`: given up on (retries ran out). */
+export type ShopWebhookState = 'pending' | 'delivered' | 'failed';
+
+export interface ShopWebhookOutboxTable {
+  id: Generated<number>;
+  order_id: number;
+  event_type: string;
+  /** Stable per (order, event): the shop dedupes on it. */
+  webhook_id: string;
+  /** The JSON body sent, fixed when the change was written. */
+  payload: ColumnType<unknown, string, string>;
+  state: Generated<ShopWebhookState>;
+  attempts: Generated<number>;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  delivered_at: Date | null;
+  /** Retries run for SHOP_WEBHOOK_RETRY_FOR from here: the change, or an operator's retry or replay. */
+  retry_since: Generated<Date>;
+}
+
+export interface ShopWebhookEndpointsTable {
+  url: string;
+  /** Set when the shop answered 410 Gone: nothing is sent until an operator enables it again. */
+  disabled_at: Date | null;
+  disabled_reason: string | null;
+  updated_at: Generated<Date>;
+}
+
 /** The Kysely database interface of Fulfill's Postgres schema. */
 export interface Database {
   orders: OrdersTable;
@@ -116,6 +173,9 @@ export interface Database {
   stripe_events: StripeEventsTable;
   email_outbox: EmailOutboxTable;
   checkout_expirations: CheckoutExpirationsTable;
+  order_history: OrderHistoryTable;
+  shop_webhook_outbox: ShopWebhookOutboxTable;
+  shop_webhook_endpoints: ShopWebhookEndpointsTable;
 }
 
 export type Order = Selectable<OrdersTable>;
@@ -124,3 +184,5 @@ export type OrderUpdate = Updateable<OrdersTable>;
 export type OrderItem = Selectable<OrderItemsTable>;
 export type NewOrderItem = Insertable<OrderItemsTable>;
 export type OutboxRow = Selectable<EmailOutboxTable>;
+export type OrderHistoryRow = Selectable<OrderHistoryTable>;
+export type ShopWebhookRow = Selectable<ShopWebhookOutboxTable>;

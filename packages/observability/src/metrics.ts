@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type QueueCount, registerQueueCounts } from './queue-counts-metrics.ts';
 
 /** Fulfill's Prometheus metrics, on a registry of their own. */
@@ -15,6 +15,10 @@ export interface Metrics {
   emails: Counter<'kind' | 'result'>;
   reconcileRecovered: Counter;
   webhookToOrderSeconds: Histogram;
+  shopWebhooks: Counter<'event' | 'result'>;
+  shopWebhookEndpointDisabled: Gauge;
+  paymentChanges: Counter<'type' | 'outcome'>;
+  stripeEventsPruned: Counter;
 }
 
 /** The process a registry belongs to; each exports only the series it owns. */
@@ -116,6 +120,28 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'fulfill_webhook_to_order_seconds',
       help: "From the Stripe event's creation to the order's commit.",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers: worker,
+    }),
+    shopWebhooks: new Counter({
+      name: 'fulfill_shop_webhooks_total',
+      help: 'Webhook deliveries to the shop, by event and result (delivered, retrying, gone, gave-up, endpoint-disabled).',
+      labelNames: ['event', 'result'],
+      registers: worker,
+    }),
+    shopWebhookEndpointDisabled: new Gauge({
+      name: 'fulfill_shop_webhook_endpoint_disabled',
+      help: "1 while the shop's endpoint is disabled because it answered 410 Gone; nothing is delivered until ops re-enables it.",
+      registers: worker,
+    }),
+    paymentChanges: new Counter({
+      name: 'fulfill_payment_changes_total',
+      help: 'Refund and dispute events applied to orders, by event type and outcome.',
+      labelNames: ['type', 'outcome'],
+      registers: worker,
+    }),
+    stripeEventsPruned: new Counter({
+      name: 'fulfill_stripe_events_pruned_total',
+      help: 'Stored Stripe events deleted after STRIPE_EVENT_RETENTION.',
       registers: worker,
     }),
   };

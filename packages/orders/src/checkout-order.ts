@@ -4,7 +4,14 @@ import type { CheckoutLineItem, CheckoutSession } from './stripe-api.ts';
 /** The order columns that come from a Checkout Session. */
 export type SessionOrderFields = Omit<
   Order,
-  'id' | 'fulfillment_key' | 'order_identifier' | 'status' | 'created_at' | 'updated_at'
+  | 'id'
+  | 'fulfillment_key'
+  | 'order_identifier'
+  | 'status'
+  | 'created_at'
+  | 'updated_at'
+  | 'amount_refunded'
+  | 'payment_state_read_at'
 >;
 
 function address(

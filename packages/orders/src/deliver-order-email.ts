@@ -1,8 +1,15 @@
 import type { Database, EmailKind } from '@fulfill/db';
 import type { Kysely } from 'kysely';
-import { claimEmail, markEmailSent, outboxRowOf, releaseEmail, renewLease } from './email-outbox.ts';
+import {
+  claimEmail,
+  type EmailKey,
+  markEmailSent,
+  outboxRowOf,
+  releaseEmail,
+  renewLease,
+} from './email-outbox.ts';
 import type { EmailOrder, RenderedEmail } from './emails/index.ts';
-import { renderConfirmation, renderPaymentFailed, renderTrialStarted } from './emails/index.ts';
+import { renderConfirmation, renderPaymentFailed, renderRefund, renderTrialStarted } from './emails/index.ts';
 import { orderForEmail } from './order-view.ts';
 import { redactEmails } from './redact.ts';
 
@@ -42,10 +49,18 @@ export type DeliverResult =
   /** Another worker holds the row's lease until `until`: try again then. */
   | { kind: 'busy'; until: Date };
 
-/** A stable Message-ID per (order, kind), so a resend after a crash is recognisably the same message. */
-export function messageIdFor(orderIdentifier: string, kind: EmailKind, from: string): string {
+/**
+ * A stable Message-ID per (order, kind) and, for a refund notice, per refund, so a resend after a crash is
+ * recognisably the same message.
+ */
+export function messageIdFor(
+  orderIdentifier: string,
+  kind: EmailKind,
+  from: string,
+  refundId?: string,
+): string {
   const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'fulfill.invalid';
-  return `<order-${orderIdentifier}-${kind}@${domain}>`;
+  return `<order-${orderIdentifier}-${kind}${refundId ? `-${refundId}` : ''}@${domain}>`;
 }
 
 /**
@@ -63,10 +78,14 @@ export function isPermanentMailRejection(error: unknown): boolean {
   );
 }
 
-const RENDERERS: Record<EmailKind, (order: EmailOrder, shop: { name: string }) => RenderedEmail> = {
+const RENDERERS: Record<
+  EmailKind,
+  (order: EmailOrder, shop: { name: string }, refund: { amount: number }) => RenderedEmail
+> = {
   confirmation: renderConfirmation,
   payment_failed: renderPaymentFailed,
   trial_started: renderTrialStarted,
+  refund: (order, shop, refund) => renderRefund(order, shop, refund),
 };
 
 const reasonOf = (error: unknown) => redactEmails(error instanceof Error ? error.message : String(error));
@@ -82,10 +101,7 @@ const reasonOf = (error: unknown) => redactEmails(error instanceof Error ? error
  * died in between or Postgres stayed unreachable for all of `markRetryMs`. Then the lease runs out and the
  * message is sent once more, with the same Message-ID, so that receiving systems can recognise the repeat.
  */
-export async function deliverOrderEmail(
-  deps: DeliverDeps,
-  input: { orderId: number; kind: EmailKind },
-): Promise<DeliverResult> {
+export async function deliverOrderEmail(deps: DeliverDeps, input: EmailKey): Promise<DeliverResult> {
   const claim = await claimEmail(deps.db, input, deps.leaseMs);
   if (!claim) {
     const row = await outboxRowOf(deps.db, input);
@@ -118,8 +134,8 @@ export async function deliverOrderEmail(
     return { kind: 'no-recipient', orderIdentifier: order.orderIdentifier };
   }
 
-  const messageId = messageIdFor(order.orderIdentifier, input.kind, deps.from);
-  const rendered = RENDERERS[input.kind](order, { name: deps.shopName });
+  const messageId = messageIdFor(order.orderIdentifier, input.kind, deps.from, input.refundId);
+  const rendered = RENDERERS[input.kind](order, { name: deps.shopName }, { amount: claim.refundAmount ?? 0 });
   const renewal = setInterval(
     () => {
       renewLease(deps.db, claim, deps.leaseMs).catch((error: unknown) =>

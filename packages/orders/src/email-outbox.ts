@@ -13,6 +13,15 @@ import { emailForStatus } from './order-status.ts';
 export interface OutboxClaim {
   id: number;
   token: string;
+  /** The refunded amount a refund notice states. */
+  refundAmount: number | null;
+}
+
+/** Which outbox row: the order, the kind, and for a refund notice the refund. */
+export interface EmailKey {
+  orderId: number;
+  kind: EmailKind;
+  refundId?: string | undefined;
 }
 
 const leaseUntil = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
@@ -41,13 +50,14 @@ export async function recordOwedEmail(trx: Transaction<Database>, order: Order):
   await trx
     .insertInto('email_outbox')
     .values({ order_id: order.id, kind: owed, last_error: null, message_id: null, sent_at: null })
-    .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
+    .onConflict((oc) => oc.columns(['order_id', 'kind', 'refund_id']).doNothing())
     .execute();
   const row = await trx
     .selectFrom('email_outbox')
     .select('state')
     .where('order_id', '=', order.id)
     .where('kind', '=', owed)
+    .where('refund_id', 'is', null)
     .executeTakeFirstOrThrow();
   // A row being sent is owed too: its sender may have died, and the email job dedupes against a live one.
   return row.state === 'pending' || row.state === 'sending' ? [owed] : [];
@@ -59,7 +69,7 @@ export async function recordOwedEmail(trx: Transaction<Database>, order: Order):
  */
 export async function claimEmail(
   db: Kysely<Database>,
-  input: { orderId: number; kind: EmailKind },
+  input: EmailKey,
   leaseMs: number,
 ): Promise<OutboxClaim | undefined> {
   const token = randomUUID();
@@ -74,16 +84,17 @@ export async function claimEmail(
     }))
     .where('order_id', '=', input.orderId)
     .where('kind', '=', input.kind)
+    .where('refund_id', 'is not distinct from', input.refundId ?? null)
     .where(unclaimed)
-    .returning('id')
+    .returning(['id', 'refund_amount'])
     .executeTakeFirst();
-  return claimed ? { id: claimed.id, token } : undefined;
+  return claimed ? { id: claimed.id, token, refundAmount: claimed.refund_amount } : undefined;
 }
 
 /** The row's state as a sender that could not claim it needs it, with its order's identifier. */
 export async function outboxRowOf(
   db: Kysely<Database>,
-  input: { orderId: number; kind: EmailKind },
+  input: EmailKey,
 ): Promise<
   | { state: OutboxState; lease_expires_at: Date | null; last_error: string | null; order_identifier: string }
   | undefined
@@ -95,6 +106,7 @@ export async function outboxRowOf(
     .select('orders.order_identifier')
     .where('email_outbox.order_id', '=', input.orderId)
     .where('email_outbox.kind', '=', input.kind)
+    .where('email_outbox.refund_id', 'is not distinct from', input.refundId ?? null)
     .executeTakeFirst();
 }
 
@@ -163,17 +175,58 @@ export async function markEmailSent(
 export async function findUnsentEmails(
   db: Kysely<Database>,
   input: { olderThan: Date; limit?: number },
-): Promise<Array<{ orderId: number; kind: EmailKind }>> {
+): Promise<EmailKey[]> {
   const rows = await db
     .selectFrom('email_outbox')
     .innerJoin('orders', 'orders.id', 'email_outbox.order_id')
-    .select(['email_outbox.order_id', 'email_outbox.kind', 'orders.status'])
+    .select(['email_outbox.order_id', 'email_outbox.kind', 'email_outbox.refund_id', 'orders.status'])
     .where(unclaimed)
     .where('email_outbox.created_at', '<', input.olderThan)
     .orderBy('email_outbox.id')
     .limit(input.limit ?? 1000)
     .execute();
   return rows
-    .filter((r) => emailForStatus(r.status) === r.kind)
-    .map((r) => ({ orderId: r.order_id, kind: r.kind }));
+    .filter((r) => r.kind === 'refund' || emailForStatus(r.status) === r.kind)
+    .map((r) => ({ orderId: r.order_id, kind: r.kind, ...(r.refund_id ? { refundId: r.refund_id } : {}) }));
+}
+
+/**
+ * Inserts one refund notice per refund, inside the transaction that records the refunds, and returns the keys
+ * of those still unsent: the email jobs to enqueue. A refund already noticed is left as it is.
+ */
+export async function recordRefundNotices(
+  trx: Transaction<Database>,
+  order: Order,
+  refunds: Array<{ id: string; amount: number }>,
+): Promise<EmailKey[]> {
+  if (refunds.length === 0) return [];
+  await trx
+    .insertInto('email_outbox')
+    .values(
+      refunds.map((r) => ({
+        order_id: order.id,
+        kind: 'refund' as const,
+        refund_id: r.id,
+        refund_amount: r.amount,
+        last_error: null,
+        message_id: null,
+        sent_at: null,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['order_id', 'kind', 'refund_id']).doNothing())
+    .execute();
+  const rows = await trx
+    .selectFrom('email_outbox')
+    .select(['refund_id', 'state'])
+    .where('order_id', '=', order.id)
+    .where('kind', '=', 'refund')
+    .where(
+      'refund_id',
+      'in',
+      refunds.map((r) => r.id),
+    )
+    .execute();
+  return rows
+    .filter((r) => r.state === 'pending' || r.state === 'sending')
+    .map((r) => ({ orderId: order.id, kind: 'refund' as const, refundId: r.refund_id ?? undefined }));
 }

@@ -2,6 +2,7 @@ import type { Database, EmailKind, Order, OrderStatus } from '@fulfill/db';
 import type { Kysely, Transaction } from 'kysely';
 import { orderFieldsOf, orderItemsOf } from './checkout-order.ts';
 import { recordOwedEmail } from './email-outbox.ts';
+import { type PendingShopWebhooks, recordOrderChange } from './order-history.ts';
 import { fulfillmentKeyOf, orderIdentifierFor } from './order-identifier.ts';
 import { canTransition, outcomeOfSession } from './order-status.ts';
 import {
@@ -12,11 +13,14 @@ import {
   type CheckoutSessionsApi,
   classifyStripeError,
 } from './stripe-api.ts';
+import { recordStripeEvent } from './stripe-event-log.ts';
 
 export interface FulfillDeps {
   db: Kysely<Database>;
   stripe: CheckoutSessionsApi;
   orderIdSecret: string;
+  /** Whether changes write shop webhooks to their outbox (SHOP_WEBHOOK_URL is set). */
+  shopWebhooks?: boolean;
 }
 
 export interface FulfillInput {
@@ -27,17 +31,25 @@ export interface FulfillInput {
   receivedAt?: Date;
   /** The connected account (`acct_…`) the session belongs to; every Stripe call is made for it. */
   account?: string | null;
+  /** The verified event as Stripe sent it, kept in `stripe_events` for STRIPE_EVENT_RETENTION. */
+  payload?: unknown;
 }
 
 /** The order's emails still unsent after this run: the caller enqueues one email job for each. */
 export type PendingEmails = EmailKind[];
 
 export type FulfillResult =
-  | { kind: 'created'; order: Order; pendingEmails: PendingEmails }
-  | { kind: 'updated'; order: Order; previousStatus: OrderStatus; pendingEmails: PendingEmails }
+  | { kind: 'created'; order: Order; pendingEmails: PendingEmails; shopWebhooks: PendingShopWebhooks }
+  | {
+      kind: 'updated';
+      order: Order;
+      previousStatus: OrderStatus;
+      pendingEmails: PendingEmails;
+      shopWebhooks: PendingShopWebhooks;
+    }
   | { kind: 'unchanged'; order: Order; pendingEmails: PendingEmails }
   | { kind: 'not-complete'; sessionId: string }
-  | { kind: 'expired'; sessionId: string; cancelledOrder: Order | null }
+  | { kind: 'expired'; sessionId: string; cancelledOrder: Order | null; shopWebhooks: PendingShopWebhooks }
   | { kind: 'session-not-found'; sessionId: string }
   /** A setup-mode session: its event is recorded, and no order is made. */
   | { kind: 'no-order'; sessionId: string; reason: 'setup-mode' }
@@ -68,17 +80,13 @@ async function allLineItems(
 
 async function recordEvent(trx: Transaction<Database>, input: FulfillInput): Promise<void> {
   if (!input.event) return;
-  await trx
-    .insertInto('stripe_events')
-    .values({
-      event_id: input.event.id,
-      type: input.event.type,
-      checkout_session_id: input.sessionId,
-      ...(input.receivedAt ? { received_at: input.receivedAt } : {}),
-      processed_at: new Date(),
-    })
-    .onConflict((oc) => oc.column('event_id').doUpdateSet({ processed_at: new Date() }))
-    .execute();
+  await recordStripeEvent(trx, {
+    eventId: input.event.id,
+    type: input.event.type,
+    checkoutSessionId: input.sessionId,
+    receivedAt: input.receivedAt,
+    payload: input.payload,
+  });
 }
 
 async function recordExpiry(
@@ -105,7 +113,14 @@ async function recordExpiry(
       .returningAll()
       .executeTakeFirst();
     await recordEvent(trx, input);
-    return { kind: 'expired', sessionId: session.id, cancelledOrder: cancelled ?? null };
+    const shopWebhooks = cancelled
+      ? await recordOrderChange(
+          trx,
+          { order: cancelled, from: 'awaiting_payment', eventId: input.event?.id ?? null },
+          { shopWebhooks: deps.shopWebhooks ?? false },
+        )
+      : [];
+    return { kind: 'expired', sessionId: session.id, cancelledOrder: cancelled ?? null, shopWebhooks };
   });
 }
 
@@ -170,7 +185,17 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       if (items.length > 0)
         await trx.insertInto('order_items').values(orderItemsOf(inserted.id, items)).execute();
       await recordEvent(trx, input);
-      return { kind: 'created', order: inserted, pendingEmails: await recordOwedEmail(trx, inserted) };
+      const shopWebhooks = await recordOrderChange(
+        trx,
+        { order: inserted, from: null, eventId: input.event?.id ?? null },
+        { shopWebhooks: deps.shopWebhooks ?? false },
+      );
+      return {
+        kind: 'created',
+        order: inserted,
+        pendingEmails: await recordOwedEmail(trx, inserted),
+        shopWebhooks,
+      };
     }
 
     const existing = await trx
@@ -194,6 +219,11 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
       order: updated,
       previousStatus: existing.status,
       pendingEmails: await recordOwedEmail(trx, updated),
+      shopWebhooks: await recordOrderChange(
+        trx,
+        { order: updated, from: existing.status, eventId: input.event?.id ?? null },
+        { shopWebhooks: deps.shopWebhooks ?? false },
+      ),
     };
   });
 }

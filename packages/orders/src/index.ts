@@ -1,3 +1,16 @@
+export {
+  applyPaymentChange,
+  type PaymentChangeDeps,
+  type PaymentChangeInput,
+  type PaymentChangeResult,
+  type PaymentStateStripeApi,
+} from './after-payment.ts';
+export {
+  AFTER_PAYMENT_STATUSES,
+  isAfterPaymentStatus,
+  type PaymentState,
+  statusOfPayment,
+} from './after-payment-status.ts';
 export { checkoutSessionOfEvent, type EventCheckoutSession } from './checkout-event.ts';
 export {
   CAPTURE_EVENT_TYPES,
@@ -15,9 +28,15 @@ export {
   messageIdFor,
   type OutgoingMail,
 } from './deliver-order-email.ts';
-export { findUnsentEmails } from './email-outbox.ts';
+export { type EmailKey, findUnsentEmails } from './email-outbox.ts';
 export type { EmailOrder, RenderedEmail } from './emails/index.ts';
-export { escapeHtml, renderConfirmation, renderPaymentFailed, renderTrialStarted } from './emails/index.ts';
+export {
+  escapeHtml,
+  renderConfirmation,
+  renderPaymentFailed,
+  renderRefund,
+  renderTrialStarted,
+} from './emails/index.ts';
 export {
   type FulfillDeps,
   type FulfillInput,
@@ -31,6 +50,12 @@ export {
   isFulfillmentEventType,
 } from './fulfillment-events.ts';
 export { formatMoney, minorUnitDigits } from './money.ts';
+export {
+  orderHistory,
+  type PendingShopWebhooks,
+  type PublicHistoryEntry,
+  recordOrderChange,
+} from './order-history.ts';
 export { fulfillmentKeyOf, ORDER_IDENTIFIER_PATTERN, orderIdentifierFor } from './order-identifier.ts';
 export {
   canTransition,
@@ -41,6 +66,12 @@ export {
 } from './order-status.ts';
 export { orderByFulfillmentKey, type PublicOrderView, publicOrderView } from './order-view.ts';
 export {
+  isPaymentEventType,
+  PAYMENT_EVENT_TYPES,
+  type PaymentEventType,
+  paymentIntentOfEvent,
+} from './payment-events.ts';
+export {
   type ReconcileDeps,
   type ReconcileInput,
   type ReconcileResult,
@@ -49,6 +80,30 @@ export {
   reconcileCheckouts,
 } from './reconcile.ts';
 export { redactEmails } from './redact.ts';
+export {
+  deliverShopWebhook,
+  disableShopEndpoint,
+  enableShopEndpoint,
+  type ShopDeliverDeps,
+  type ShopDeliverResult,
+  type ShopEndpoint,
+  type ShopPost,
+  shopEndpointState,
+  signShopWebhook,
+} from './shop-webhooks/deliver-shop-webhook.ts';
+export {
+  type OrderChange,
+  SHOP_EVENT_TYPES,
+  type ShopEventType,
+  shopEventsOf,
+  webhookIdFor,
+} from './shop-webhooks/shop-events.ts';
+export type { ShopWebhookPayload } from './shop-webhooks/shop-payload.ts';
+export {
+  listShopWebhooks,
+  resetShopWebhooks,
+  type ShopWebhookSummary,
+} from './shop-webhooks/shop-webhook-outbox.ts';
 export {
   type AccountRequestOptions,
   accountOptions,
@@ -61,3 +116,4 @@ export {
   type StripeEventSummary,
 } from './stripe-api.ts';
 export { createStripeClient, type Stripe } from './stripe-client.ts';
+export { pruneStripeEvents, recordStripeEvent, storedEvents } from './stripe-event-log.ts';

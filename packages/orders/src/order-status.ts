@@ -1,4 +1,5 @@
 import type { EmailKind, OrderStatus } from '@fulfill/db';
+import { isAfterPaymentStatus } from './after-payment-status.ts';
 
 /** The parts of a Checkout Session that decide what becomes of it. */
 export interface SessionState {
@@ -82,10 +83,12 @@ export function outcomeOfSession(session: SessionState, eventType?: string): Ses
 /**
  * Whether an order may move from one status to another. A paid order never changes; nothing goes back to
  * awaiting payment or to authorized; only an order that took no money is cancelled; a failed or cancelled
- * order still becomes paid when Stripe says the money arrived.
+ * order still becomes paid when Stripe says the money arrived. A refunded or disputed order changes only through
+ * its refunds and disputes.
  */
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  if (from === to || from === 'paid') return false;
+  // Refunds and disputes own an order once they changed it (after-payment.ts); checkout events do not.
+  if (from === to || from === 'paid' || isAfterPaymentStatus(from)) return false;
   if (to === 'awaiting_payment') return false;
   if (to === 'authorized') return from === 'awaiting_payment';
   if (to === 'cancelled') return from === 'awaiting_payment' || from === 'authorized';

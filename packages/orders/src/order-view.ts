@@ -1,6 +1,7 @@
 import type { Database, OrderItem, OrderStatus } from '@fulfill/db';
 import type { Kysely } from 'kysely';
 import type { EmailOrder } from './emails/index.ts';
+import { orderHistory, type PublicHistoryEntry } from './order-history.ts';
 
 /** One line of an order as the public view and the emails show it. */
 export type OrderItemView = Pick<OrderItem, 'description' | 'quantity' | 'amount_total'>;
@@ -11,9 +12,13 @@ export interface PublicOrderView {
   status: OrderStatus;
   currency: string;
   amount_total: number;
+  /** Minor units refunded so far. */
+  amount_refunded: number;
   items: OrderItemView[];
   /** ISO 8601. */
   created_at: string;
+  /** Every change of the order, oldest first: statuses, amounts, times and Stripe event ids, nothing personal. */
+  history: PublicHistoryEntry[];
 }
 
 /** The order's line items, in the order the checkout listed them. */
@@ -45,7 +50,7 @@ export async function publicOrderView(
 ): Promise<PublicOrderView | undefined> {
   const order = await db
     .selectFrom('orders')
-    .select(['id', 'order_identifier', 'status', 'currency', 'amount_total', 'created_at'])
+    .select(['id', 'order_identifier', 'status', 'currency', 'amount_total', 'amount_refunded', 'created_at'])
     .where('order_identifier', '=', orderIdentifier)
     .executeTakeFirst();
   if (!order) return undefined;
@@ -54,8 +59,10 @@ export async function publicOrderView(
     status: order.status,
     currency: order.currency,
     amount_total: order.amount_total,
+    amount_refunded: order.amount_refunded,
     items: await orderItems(db, order.id),
     created_at: order.created_at.toISOString(),
+    history: await orderHistory(db, order.id),
   };
 }
 

@@ -1,4 +1,5 @@
 export { type EnqueueResult, enqueueEmail, enqueueFulfillment, withTimeout } from './enqueue.ts';
+export { enqueuePaymentChange, enqueueShopWebhook } from './enqueue-after-payment.ts';
 export { type EnqueuedRecovery, enqueueRecoveries } from './enqueue-recoveries.ts';
 export {
   buildEmailJob,
@@ -28,6 +29,14 @@ export {
 } from './jobs/fulfillment-job.ts';
 export { jobIdOf } from './jobs/job-rules.ts';
 export {
+  buildPaymentChangeJob,
+  PAYMENT_CHANGE_JOB_NAME,
+  PAYMENT_CHANGE_QUEUE,
+  type PaymentChangeJob,
+  type PaymentChangeJobData,
+  parsePaymentChangeJob,
+} from './jobs/payment-change-job.ts';
+export {
   buildReconcileJob,
   RECONCILE_JOB_NAME,
   RECONCILE_JOB_OPTIONS,
@@ -37,6 +46,24 @@ export {
   type ReconcileJobData,
   reconcileNowJob,
 } from './jobs/reconcile-job.ts';
+export {
+  buildShopWebhookJob,
+  parseShopWebhookJob,
+  SHOP_WEBHOOK_BACKOFF,
+  SHOP_WEBHOOK_JOB_NAME,
+  SHOP_WEBHOOK_QUEUE,
+  type ShopWebhookJob,
+  type ShopWebhookJobData,
+  shopWebhookBackoffMs,
+  shopWebhookJobId,
+} from './jobs/shop-webhook-job.ts';
 export { queueCountsCollector } from './queue-counts.ts';
-export { closeQueues, createProducerConnection, createQueues, QUEUE_NAMES, type Queues } from './queues.ts';
+export {
+  closeQueues,
+  createProducerConnection,
+  createQueues,
+  QUEUE_NAMES,
+  type Queues,
+  queueNamed,
+} from './queues.ts';
 export { type ReconcileRun, runReconcile } from './run-reconcile.ts';

@@ -1,7 +1,15 @@
 import type { Database, EmailKind } from '@fulfill/db';
-import { findUnsentEmails, type ReconcileStripeApi, reconcileCheckouts } from '@fulfill/orders';
+import {
+  findUnsentEmails,
+  listShopWebhooks,
+  pruneStripeEvents,
+  type ReconcileStripeApi,
+  reconcileCheckouts,
+  shopEndpointState,
+} from '@fulfill/orders';
 import type { Kysely } from 'kysely';
 import { enqueueEmail } from './enqueue.ts';
+import { enqueueShopWebhook } from './enqueue-after-payment.ts';
 import { type EnqueuedRecovery, enqueueRecoveries } from './enqueue-recoveries.ts';
 import type { Queues } from './queues.ts';
 
@@ -15,6 +23,10 @@ export interface ReconcileRun {
   recoveries: EnqueuedRecovery[];
   /** Unsent emails whose job was gone or finished, enqueued again. */
   emailsRequeued: Array<{ orderId: number; kind: EmailKind }>;
+  /** Pending shop-webhook rows whose job was gone, enqueued again. */
+  shopWebhooksRequeued: number[];
+  /** Stored Stripe events deleted for being older than the retention. */
+  eventsPruned: number;
 }
 
 /** The platform (null), then each connected account configured, or each one Stripe lists, page by page. */
@@ -33,7 +45,8 @@ async function* accountsToReconcile(
 /**
  * One reconcile run, the same for the worker's scheduled job and `ops reconcile`: enqueues fulfillment for every
  * checkout since `since` whose effect is missing, and enqueues again every email left unsent for `emailGraceMs`
- * whose job is gone (a Redis that lost its data). An email job that failed for good is left for an operator.
+ * whose job is gone (a Redis that lost its data), and likewise each pending shop webhook; then deletes the stored
+ * Stripe events past their retention. An email or shop-webhook job that failed for good is left for an operator.
  * Idempotent: a run that races a webhook, another run or a live email job adds at most a job that finds nothing
  * to do. `runId` (no ':') names the run, so that a retried run dedupes against its own follow-up jobs.
  */
@@ -46,6 +59,10 @@ export async function runReconcile(
     emailGraceMs?: number;
     /** Connected accounts to cover besides the platform: a list, or `all` that Stripe lists (paged). */
     connectAccounts?: 'all' | string[];
+    /** The shop's endpoint, when shop webhooks are on: pending rows whose job was lost are enqueued again. */
+    shopWebhookUrl?: string;
+    /** Stored Stripe events older than this are deleted (STRIPE_EVENT_RETENTION); kept when unset. */
+    eventRetentionMs?: number;
   },
 ): Promise<ReconcileRun> {
   let sessionsChecked = 0;
@@ -72,10 +89,23 @@ export async function runReconcile(
     });
     if (outcome === 'added' || outcome === 'replaced') emailsRequeued.push(email);
   }
+  const shopWebhooksRequeued: number[] = [];
+  if (input.shopWebhookUrl && !(await shopEndpointState(deps.db, input.shopWebhookUrl)).disabledAt) {
+    for (const row of await listShopWebhooks(deps.db, { states: ['pending'], olderThan })) {
+      const outcome = await enqueueShopWebhook(deps.queues.shopWebhook, row.id, { replaceFinished: false });
+      if (outcome === 'added') shopWebhooksRequeued.push(row.id);
+    }
+  }
+  const eventsPruned =
+    input.eventRetentionMs === undefined
+      ? 0
+      : await pruneStripeEvents(deps.db, { before: new Date(Date.now() - input.eventRetentionMs) });
   return {
     sessionsChecked,
     eventsChecked,
     recoveries,
     emailsRequeued,
+    shopWebhooksRequeued,
+    eventsPruned,
   };
 }

@@ -22,6 +22,7 @@ import {
   unixNow,
 } from './store.ts';
 import type {
+  AnyStripeEvent,
   CheckoutSession,
   DeliveryResult,
   PaymentIntent,
@@ -43,7 +44,14 @@ export interface DeliverOptions {
 
 export interface TransitionResult {
   session: CheckoutSession;
-  event: StripeEvent;
+  event: StripeEvent<CheckoutSession>;
+  deliveries: DeliveryResult[];
+}
+
+/** A refund or dispute change, the event it emitted, and what delivering that event got back. */
+export interface PaymentChangeResult<T> {
+  object: T;
+  event: AnyStripeEvent;
   deliveries: DeliveryResult[];
 }
 
@@ -81,6 +89,8 @@ export interface EmulatorCore {
     options: { deliver?: boolean; request?: EventRequestInfo; background?: boolean },
   ): Promise<TransitionResult>;
   deliver(eventId: string, options?: DeliverOptions): Promise<DeliveryResult[]>;
+  /** Delivers (unless `deliver` is false, or autoDeliver is off and it is unset) an event of a refund or dispute. */
+  emit<T>(change: { object: T; event: EventRecord }, deliver?: boolean): Promise<PaymentChangeResult<T>>;
   addEndpoint(endpoint: WebhookEndpoint): void;
   close(): Promise<void>;
 }
@@ -223,6 +233,11 @@ export function createEmulatorCore(options: CoreOptions): EmulatorCore {
     expire: async (id, { deliver: shouldDeliver, request, background }) =>
       finish(expireSession(state, id, request), shouldDeliver, background),
     deliver: (eventId, deliverOptions) => track(deliver(eventId, deliverOptions)),
+    emit: async (change, shouldDeliver) => {
+      const deliveries =
+        (shouldDeliver ?? options.autoDeliver) ? await track(deliver(change.event.event.id)) : [];
+      return { object: change.object, event: eventView(state, change.event), deliveries };
+    },
     addEndpoint: (endpoint) => {
       state.endpoints.set(endpoint.url, {
         url: endpoint.url,

@@ -1,11 +1,14 @@
 import type { AddressInfo } from 'node:net';
+import { chargeOfIntent, chargeView, createRefund, endRefund, succeedRefund } from './charges.ts';
 import type { CheckoutSessionCreateParams } from './checkout-session-params.ts';
 import type { CompleteOptions } from './checkout-sessions.ts';
 import { createAccount } from './connect.ts';
+import { closeDispute as closeDisputeRecord, createDispute } from './disputes.ts';
 import {
   createEmulatorCore,
   type DeliverOptions,
   type IntentTransitionResult,
+  type PaymentChangeResult,
   type TransitionResult,
 } from './emulator-core.ts';
 import { invalidRequest } from './errors.ts';
@@ -15,10 +18,13 @@ import { buildServer } from './http-server.ts';
 import { unixNow } from './store.ts';
 import type {
   AnyStripeEvent,
+  Charge,
   CheckoutSession,
   ConnectedAccount,
   DeliveryResult,
+  Dispute,
   PaymentIntent,
+  Refund,
   ThinEvent,
   WebhookEndpoint,
 } from './types.ts';
@@ -107,6 +113,30 @@ export interface StripeEmulator {
   listEvents(): AnyStripeEvent[];
   getSession(id: string): CheckoutSession | undefined;
   getPaymentIntent(id: string): PaymentIntent | undefined;
+  /** Refunds a payment intent's charge (the rest of it by default); emits `charge.refunded`. */
+  refundPayment(
+    paymentIntentId: string,
+    options?: { amount?: number; pending?: boolean; deliver?: boolean },
+  ): Promise<PaymentChangeResult<Refund>>;
+  /** A refund that later succeeds, fails or is cancelled; emits `refund.updated`. */
+  settleRefund(
+    refundId: string,
+    outcome: 'succeeded' | 'failed' | 'canceled',
+    options?: { deliver?: boolean },
+  ): Promise<PaymentChangeResult<Refund>>;
+  /** The cardholder disputes the charge; emits `charge.dispute.created`. */
+  disputePayment(
+    paymentIntentId: string,
+    options?: { amount?: number; reason?: string; deliver?: boolean },
+  ): Promise<PaymentChangeResult<Dispute>>;
+  /** Closes a dispute; emits `charge.dispute.closed`. */
+  closeDispute(
+    disputeId: string,
+    outcome: 'won' | 'lost',
+    options?: { deliver?: boolean },
+  ): Promise<PaymentChangeResult<Dispute>>;
+  /** The payment intent's charge, with its refunds, once the intent succeeded. */
+  getCharge(paymentIntentId: string): Charge | undefined;
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
   /** Delays every `/v1` response by `ms`. */
@@ -180,6 +210,28 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     getPaymentIntent: (id) => {
       const intent = state.paymentIntents.get(id);
       return intent && structuredClone(intent);
+    },
+    refundPayment: (pi, { deliver, amount, pending } = {}) =>
+      core.emit(
+        createRefund(state, {
+          paymentIntent: pi,
+          amount: amount ?? null,
+          status: pending ? 'pending' : 'succeeded',
+        }),
+        deliver,
+      ),
+    settleRefund: (id, outcome, { deliver } = {}) =>
+      core.emit(outcome === 'succeeded' ? succeedRefund(state, id) : endRefund(state, id, outcome), deliver),
+    disputePayment: (pi, { deliver, amount, reason } = {}) =>
+      core.emit(
+        createDispute(state, { paymentIntent: pi, amount: amount ?? null, reason: reason ?? null }),
+        deliver,
+      ),
+    closeDispute: (id, outcome, { deliver } = {}) =>
+      core.emit(closeDisputeRecord(state, id, outcome), deliver),
+    getCharge: (pi) => {
+      const charge = chargeOfIntent(state, pi);
+      return charge && chargeView(state, charge);
     },
     injectFault: (fault) => {
       core.faults.push(toActiveFault(fault));

@@ -1,12 +1,6 @@
 import { newId } from './ids.ts';
 import type { DeliveryAttempt, EmulatorState, EventRecord } from './store.ts';
-import type {
-  AnyStripeEvent,
-  CheckoutSession,
-  DeliveryResult,
-  EmulatorEventType,
-  PaymentIntent,
-} from './types.ts';
+import type { AnyStripeEvent, DeliveryResult, EmulatorEventType } from './types.ts';
 
 export interface EventRequestInfo {
   id: string | null;
@@ -16,6 +10,9 @@ export interface EventRequestInfo {
 const RELATED_URL: Record<string, string> = {
   'checkout.session': '/v1/checkout/sessions/',
   payment_intent: '/v1/payment_intents/',
+  charge: '/v1/charges/',
+  refund: '/v1/refunds/',
+  dispute: '/v1/disputes/',
 };
 
 /**
@@ -25,7 +22,7 @@ const RELATED_URL: Record<string, string> = {
 export function recordEvent(
   state: EmulatorState,
   type: EmulatorEventType,
-  object: CheckoutSession | PaymentIntent,
+  object: AnyStripeEvent['data']['object'],
   account: string | null,
   request: EventRequestInfo = { id: null, idempotencyKey: null },
 ): EventRecord {

@@ -7,6 +7,7 @@ import { invalidRequest, StripeEmulatorError } from './errors.ts';
 import { decodeForm, FormDecodeError } from './form-decoder.ts';
 import { registerHostedPage } from './hosted-page.ts';
 import { newId } from './ids.ts';
+import { registerPaymentRoutes } from './payment-routes.ts';
 
 function errorResponse(error: unknown): StripeEmulatorError {
   if (error instanceof StripeEmulatorError) return error;
@@ -50,6 +51,7 @@ export function buildServer(core: EmulatorCore): FastifyInstance {
   registerApiHooks(app, core);
   registerApiRoutes(app, core);
   registerControlRoutes(app, core);
+  registerPaymentRoutes(app, core);
   registerHostedPage(app, core);
   return app;
 }

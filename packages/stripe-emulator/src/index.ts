@@ -6,7 +6,7 @@ export type {
   StripeEmulatorOptions,
 } from './emulator.ts';
 export { startStripeEmulator } from './emulator.ts';
-export type { DeliverOptions, IntentTransitionResult } from './emulator-core.ts';
+export type { DeliverOptions, IntentTransitionResult, PaymentChangeResult } from './emulator-core.ts';
 export type { StripeErrorBody, StripeErrorType } from './errors.ts';
 export { StripeEmulatorError } from './errors.ts';
 export type { ApiRequestLogEntry, FaultKind, FaultSpec, FaultStatus } from './faults.ts';
@@ -16,6 +16,7 @@ export { EMULATOR_PARAMS, SESSION_CREATE_PARAMS } from './strict-params.ts';
 export type {
   Address,
   AnyStripeEvent,
+  Charge,
   CheckoutEventType,
   CheckoutMode,
   CheckoutPaymentStatus,
@@ -24,13 +25,18 @@ export type {
   ConnectedAccount,
   CustomerDetails,
   DeliveryResult,
+  Dispute,
+  DisputeStatus,
   ExpandedCheckoutSession,
   LineItem,
   ListObject,
+  PaymentEventType,
   PaymentIntent,
   PaymentIntentEventType,
   PaymentIntentStatus,
   Price,
+  Refund,
+  RefundStatus,
   ShippingDetails,
   StripeEvent,
   Subscription,

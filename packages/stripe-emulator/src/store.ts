@@ -1,11 +1,14 @@
 import { resourceMissing } from './errors.ts';
 import type {
   AnyStripeEvent,
+  Charge,
   CheckoutSession,
   ConnectedAccount,
   DeliveryResult,
+  Dispute,
   LineItem,
   PaymentIntent,
+  Refund,
   Subscription,
   ThinEvent,
   WebhookEndpoint,
@@ -50,6 +53,10 @@ export interface EmulatorState {
   subscriptions: Map<string, Subscription>;
   /** The account each payment intent and subscription belongs to, by id; null for the platform. */
   accountOf: Map<string, string | null>;
+  /** Charges by id, made when first asked for once their payment intent succeeded. */
+  charges: Map<string, Charge>;
+  refunds: Map<string, Refund>;
+  disputes: Map<string, Dispute>;
 }
 
 export function createState(options: {
@@ -67,6 +74,9 @@ export function createState(options: {
     accounts: new Map(),
     subscriptions: new Map(),
     accountOf: new Map(),
+    charges: new Map(),
+    refunds: new Map(),
+    disputes: new Map(),
   };
 }
 

@@ -258,15 +258,79 @@ export type CheckoutEventType =
   | 'checkout.session.async_payment_failed'
   | 'checkout.session.expired';
 
+export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
+
+/** A refund as the API returns it (the fields Fulfill and stripe-node's `Stripe.Refund` share). */
+export interface Refund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  balance_transaction: null;
+  charge: string;
+  created: number;
+  currency: string;
+  failure_reason?: string;
+  metadata: Record<string, string>;
+  payment_intent: string;
+  reason: string | null;
+  receipt_number: null;
+  status: RefundStatus;
+}
+
+/** A charge as the API returns it; `refunds` is listed inline, as with `expand[]=refunds`. */
+export interface Charge {
+  id: string;
+  object: 'charge';
+  amount: number;
+  amount_captured: number;
+  amount_refunded: number;
+  captured: boolean;
+  created: number;
+  currency: string;
+  disputed: boolean;
+  livemode: false;
+  metadata: Record<string, string>;
+  paid: boolean;
+  payment_intent: string;
+  refunded: boolean;
+  refunds: ListObject<Refund>;
+  status: 'succeeded';
+}
+
+export type DisputeStatus = 'needs_response' | 'under_review' | 'won' | 'lost';
+
+export interface Dispute {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  charge: string;
+  created: number;
+  currency: string;
+  is_charge_refundable: boolean;
+  livemode: false;
+  metadata: Record<string, string>;
+  payment_intent: string;
+  reason: string;
+  status: DisputeStatus;
+}
+
+export type PaymentEventType =
+  | 'charge.refunded'
+  | 'refund.updated'
+  | 'charge.dispute.created'
+  | 'charge.dispute.closed';
+
 export type PaymentIntentEventType = 'payment_intent.succeeded' | 'payment_intent.canceled';
 
-export type EmulatorEventType = CheckoutEventType | PaymentIntentEventType;
+export type EmulatorEventType = CheckoutEventType | PaymentIntentEventType | PaymentEventType;
 
 /** Any event the emulator records. */
-export type AnyStripeEvent = StripeEvent<CheckoutSession | PaymentIntent>;
+export type AnyStripeEvent = StripeEvent<CheckoutSession | PaymentIntent | Charge | Refund | Dispute>;
 
 /** An event; `O` is its object's type (a Checkout Session's unless said otherwise). */
-export interface StripeEvent<O extends CheckoutSession | PaymentIntent = CheckoutSession> {
+export interface StripeEvent<
+  O extends CheckoutSession | PaymentIntent | Charge | Refund | Dispute = CheckoutSession,
+> {
   id: string;
   object: 'event';
   /** The connected account the event happened on; absent for the platform's own. */

@@ -12,7 +12,7 @@ export const ADMIN_DASHBOARD_PREFIX = '/admin/queues';
 const CHALLENGE = 'Basic realm="Fulfill queues", charset="UTF-8"';
 
 /**
- * The bull-board dashboard of the fulfillment, email and reconcile queues, behind HTTP Basic auth from
+ * The bull-board dashboard of every queue (fulfillment, email, reconcile, payment-change, shop-webhook), behind HTTP Basic auth from
  * `settings.admin`. Every request under the prefix is checked, the UI's assets and API included; anything else
  * gets 401 `unauthorized` with a challenge. Without `settings.admin` nothing is mounted (the app's 404) and
  * one warning says how to turn it on. The dashboard's retries give a job a fresh attempt budget (see
@@ -38,9 +38,11 @@ export async function adminDashboardRoutes(app: FastifyInstance, deps: IngestDep
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not-found'));
 
   const serverAdapter = new FastifyAdapter().setBasePath(app.prefix);
-  const { fulfillment, email, reconcile } = deps.queues;
+  const { fulfillment, email, reconcile, paymentChange, shopWebhook } = deps.queues;
   createBullBoard({
-    queues: [fulfillment, email, reconcile].map((queue) => new FreshRetryAdapter(queue)),
+    queues: [fulfillment, email, reconcile, paymentChange, shopWebhook].map(
+      (queue) => new FreshRetryAdapter(queue),
+    ),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Fulfill queues' } },
   });

@@ -3,6 +3,7 @@ import {
   fulfillmentKeyOf,
   isCaptureEventType,
   isFulfillmentEventType,
+  isPaymentEventType,
   orderIdentifierFor,
 } from '@fulfill/orders';
 import { buildFulfillmentJob } from '@fulfill/queue';
@@ -10,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EventNotification, IngestDeps, VerifiedEvent } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
+import { acceptPaymentEvent } from './payment-event.ts';
 import { handleCaptureEvent, handleEventNotification } from './webhook-follow-ups.ts';
 
 const TOLERANCE_SECONDS = 300;
@@ -89,6 +91,8 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       return handleCaptureEvent(deps, reply, log, { ...event, type: event.type });
     }
 
+    if (isPaymentEventType(event.type))
+      return acceptPaymentEvent(deps, { ...event, type: event.type }, log, reply);
     if (!isFulfillmentEventType(event.type)) {
       metrics.webhooks.inc({ type: event.type, outcome: 'ignored' });
       log.info({ outcome: 'ignored' }, 'webhook');
@@ -106,6 +110,7 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       fulfillmentKey: fulfillmentKeyOf(session),
       cause: { source: 'webhook', event: { id: event.id, type: event.type, created: event.created } },
       account: event.account ?? null,
+      payload: event,
     });
     const orderIdentifier = orderIdentifierFor(job.data.fulfillmentKey, settings.orderIdSecret);
     const stopTimer = metrics.enqueueSeconds.startTimer();

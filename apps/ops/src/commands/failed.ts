@@ -1,5 +1,5 @@
 import { redactEmails } from '@fulfill/orders';
-import { QUEUE_NAMES } from '@fulfill/queue';
+import { QUEUE_NAMES, queueNamed } from '@fulfill/queue';
 import type { Job } from 'bullmq';
 import type { OpsDeps } from '../deps.ts';
 import type { QueueName } from '../usage.ts';
@@ -27,7 +27,7 @@ export async function listFailedJobs(deps: OpsDeps, options: { queue: QueueName 
   const names = options.queue ? [options.queue] : Object.values(QUEUE_NAMES);
   let total = 0;
   for (const name of names) {
-    const jobs = await deps.queues[name].getFailed(0, -1);
+    const jobs = await queueNamed(deps.queues, name).getFailed(0, -1);
     for (const job of jobs) deps.out.info(describeFailedJob(name, job));
     total += jobs.length;
   }

@@ -1,4 +1,5 @@
 import { redactEmails } from '@fulfill/orders';
+import { queueNamed } from '@fulfill/queue';
 import type { Job } from 'bullmq';
 import type { OpsDeps } from '../deps.ts';
 import type { QueueName } from '../usage.ts';
@@ -9,7 +10,7 @@ import { describeFailedJob } from './failed.ts';
  * line from before the retry would read as if the job still failed.
  */
 async function describeAfterRetry(deps: OpsDeps, queue: QueueName, job: Job): Promise<string> {
-  const now = job.id === undefined ? undefined : await deps.queues[queue].getJob(job.id);
+  const now = job.id === undefined ? undefined : await queueNamed(deps.queues, queue).getJob(job.id);
   const state = now ? await now.getState() : 'gone';
   const attempts = `attempts=${now?.attemptsMade ?? 0}/${job.opts.attempts ?? 1}`;
   const reason = `reason=${JSON.stringify(redactEmails(job.failedReason ?? ''))}`;
@@ -34,7 +35,7 @@ export async function retryFailedJobs(
   deps: OpsDeps,
   options: { queue: QueueName; target: { id: string } | 'all' },
 ): Promise<number> {
-  const queue = deps.queues[options.queue];
+  const queue = queueNamed(deps.queues, options.queue);
   if (options.target !== 'all') {
     const { id } = options.target;
     const job = await queue.getJob(id);

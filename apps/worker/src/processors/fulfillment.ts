@@ -1,7 +1,8 @@
 import { classifyStripeError, fulfillCheckout } from '@fulfill/orders';
-import { enqueueEmail, parseFulfillmentJob } from '@fulfill/queue';
+import { enqueueEmail, enqueueShopWebhook, parseFulfillmentJob } from '@fulfill/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
+import { dropKeptPayload } from './drop-kept-payload.ts';
 
 /** Fulfills a checkout, then enqueues the emails its order still owes. */
 export function createFulfillmentProcessor(deps: WorkerDeps) {
@@ -18,12 +19,18 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
     let result: Awaited<ReturnType<typeof fulfillCheckout>>;
     try {
       result = await fulfillCheckout(
-        { db: deps.db, stripe: deps.stripe, orderIdSecret: deps.settings.orderIdSecret },
+        {
+          db: deps.db,
+          stripe: deps.stripe,
+          orderIdSecret: deps.settings.orderIdSecret,
+          shopWebhooks: deps.settings.shopWebhook !== undefined,
+        },
         {
           sessionId: data.sessionId,
           receivedAt: new Date(data.receivedAt),
           account: data.account ?? null,
           ...(data.event ? { event: data.event } : {}),
+          ...(data.payload !== undefined ? { payload: data.payload } : {}),
         },
       );
     } catch (error) {
@@ -32,6 +39,7 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
       throw new UnrecoverableError(`Stripe rejected the request: ${error.message}`);
     }
 
+    await dropKeptPayload(job, log);
     switch (result.kind) {
       case 'session-not-found':
         throw new UnrecoverableError(`Stripe has no Checkout Session ${data.sessionId}`);
@@ -49,6 +57,7 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
         log.info({ outcome: 'not-complete' }, 'fulfillment');
         return { outcome: 'not-complete' };
       case 'expired':
+        for (const id of result.shopWebhooks) await enqueueShopWebhook(deps.queues.shopWebhook, id);
         log.info(
           { outcome: 'expired', cancelledOrder: result.cancelledOrder?.order_identifier ?? null },
           'fulfillment',
@@ -66,6 +75,9 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
           }
         }
         if (result.kind === 'unchanged') deps.metrics.duplicatesSuppressed.inc({ layer: 'database' });
+        if (result.kind !== 'unchanged') {
+          for (const id of result.shopWebhooks) await enqueueShopWebhook(deps.queues.shopWebhook, id);
+        }
         for (const kind of result.pendingEmails) {
           await enqueueEmail(
             deps.queues.email,

@@ -11,6 +11,8 @@ export interface ReconcileRunResult {
   pending: number;
   /** Unsent emails whose job was gone, enqueued again. */
   emailsRequeued: number;
+  shopWebhooksRequeued: number;
+  eventsPruned: number;
 }
 
 /**
@@ -30,7 +32,13 @@ export function createReconcileProcessor(deps: WorkerDeps) {
       emailAttempts: deps.settings.emailAttempts,
       emailGraceMs: deps.settings.reconcileEmailGraceMs,
       connectAccounts: deps.settings.connectAccounts,
+      eventRetentionMs: deps.settings.stripeEventRetentionMs,
+      ...(deps.settings.shopWebhook ? { shopWebhookUrl: deps.settings.shopWebhook.url } : {}),
     });
+    deps.metrics.stripeEventsPruned.inc(run.eventsPruned);
+    for (const outboxId of run.shopWebhooksRequeued) {
+      log.warn({ event: 'reconcile-shop-webhook-requeued', outboxId }, 'shop webhook job was lost');
+    }
 
     let recovered = 0;
     for (const { recovery, result } of run.recoveries) {
@@ -70,6 +78,8 @@ export function createReconcileProcessor(deps: WorkerDeps) {
       recovered,
       pending: run.recoveries.length - recovered,
       emailsRequeued: run.emailsRequeued.length,
+      shopWebhooksRequeued: run.shopWebhooksRequeued.length,
+      eventsPruned: run.eventsPruned,
     };
     log.info({ event: 'reconcile-finished', ...summary }, 'reconcile run finished');
     return summary;

@@ -13,12 +13,19 @@ const EMAIL_KINDS = [
   'confirmation',
   'payment_failed',
   'trial_started',
+  'refund',
 ] as const satisfies readonly EmailKind[];
 
 /** The email job's payload: which outbox row to send. */
 export const emailJobSchema = z.object({
   orderId: z.number().int().positive(),
   kind: z.enum(EMAIL_KINDS),
+  /** The refund a `refund` notice is about (one notice per refund). */
+  refundId: z
+    .string()
+    .startsWith('re_', 'is not a refund id')
+    .regex(/^[\w]+$/, 'is not a refund id')
+    .optional(),
 });
 
 export type EmailJobData = z.output<typeof emailJobSchema>;
@@ -32,8 +39,10 @@ export interface EmailJob {
   opts: JobsOptions;
 }
 
-export function emailJobId(orderId: number, kind: EmailKind): string {
-  return jobIdOf('email', String(orderId), kind);
+export function emailJobId(orderId: number, kind: EmailKind, refundId?: string): string {
+  return refundId
+    ? jobIdOf('email', String(orderId), kind, refundId)
+    : jobIdOf('email', String(orderId), kind);
 }
 
 export function emailJobOptions(attempts: number = EMAIL_ATTEMPTS): JobsOptions {
@@ -46,7 +55,7 @@ export function buildEmailJob(data: EmailJobData, options: { attempts?: number }
   return {
     name: EMAIL_JOB_NAME,
     data: checked,
-    jobId: emailJobId(checked.orderId, checked.kind),
+    jobId: emailJobId(checked.orderId, checked.kind, checked.refundId),
     opts: emailJobOptions(options.attempts),
   };
 }

@@ -32,6 +32,8 @@ export const fulfillmentJobSchema = z.object({
   receivedAt: z.number(),
   /** Random per build: tells the producer whether its add created the job or found one. */
   enqueueId: z.uuid(),
+  /** The verified event as Stripe sent it, kept in `stripe_events` for STRIPE_EVENT_RETENTION. */
+  payload: z.unknown().optional(),
 });
 
 export type FulfillmentJobData = z.output<typeof fulfillmentJobSchema>;
@@ -88,6 +90,8 @@ export function buildFulfillmentJob(input: {
   attempts?: number;
   /** The connected account (`acct_…`); null or absent for the platform's own. */
   account?: string | null | undefined;
+  /** The verified event, for `stripe_events`; only a job with an event carries one. */
+  payload?: unknown;
 }): FulfillmentJob {
   const receivedAt = input.receivedAt ?? Date.now();
   const { cause } = input;
@@ -101,6 +105,9 @@ export function buildFulfillmentJob(input: {
     ...(input.account ? { account: input.account } : {}),
     receivedAt,
     enqueueId: randomUUID(),
+    ...(input.payload !== undefined && cause.source !== 'redirect' && cause.event
+      ? { payload: input.payload }
+      : {}),
   });
   return {
     name: FULFILLMENT_JOB_NAME,

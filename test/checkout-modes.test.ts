@@ -177,6 +177,44 @@ describe('Connect', () => {
     expect(platform.status).toBe(404);
   });
 
+  it("converges a connected account's order on its refund, read from Stripe for that account", async () => {
+    const created = emulator.createCheckoutSession(
+      {
+        mode: 'payment',
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 1800, product_data: { name: 'Tea' } }, quantity: 1 },
+        ],
+      },
+      { account: ACCOUNT },
+    );
+    const { session, event } = await emulator.completeCheckoutSession(created.id, { deliver: false });
+    await emulator.deliverEvent(event.id);
+    const key = session.payment_intent as string;
+    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'paid', { what: 'the paid order' });
+
+    const refund = await emulator.refundPayment(key, { amount: 800, deliver: false });
+    expect(refund.event.account).toBe(ACCOUNT);
+    emulator.clearRequests();
+    const deliveries = await emulator.deliverEvent(refund.event.id);
+    expect(deliveries.map((d) => [new URL(d.url).search, d.status])).toEqual([['?endpoint=connect', 200]]);
+    const order = await waitFor(
+      async () => {
+        const row = await orderOfKey(stack, key);
+        return row?.status === 'partially_refunded' ? row : undefined;
+      },
+      { what: 'the partially refunded order' },
+    );
+    expect(order).toMatchObject({ stripe_account: ACCOUNT, amount_refunded: 800 });
+    // The platform sees none of the account's charges: the worker's reads named the account.
+    const reads = emulator.requests.filter((r) => r.path === '/v1/charges' || r.path === '/v1/refunds');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((r) => r.status === 200)).toBe(true);
+    const platform = await fetch(`${emulator.url}/v1/charges?payment_intent=${key}`, {
+      headers: { authorization: 'Bearer sk_test_emulator' },
+    });
+    expect(((await platform.json()) as { data: unknown[] }).data).toEqual([]);
+  });
+
   it('takes the account from the success redirect, validated', async () => {
     const created = emulator.createCheckoutSession(
       {

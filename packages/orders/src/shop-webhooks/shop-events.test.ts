@@ -20,6 +20,13 @@ describe('shopEventsOf', () => {
     expect(types('awaiting_payment', order('paid'))).toEqual(['order.paid']);
     expect(types('awaiting_payment', order('payment_failed'))).toEqual(['order.payment_failed']);
     expect(types('awaiting_payment', order('cancelled'))).toEqual(['order.cancelled']);
+    // A manual capture: authorized, then captured (once) or its authorization released; a trial's sign-up.
+    expect(types(null, order('authorized'))).toEqual(['order.created']);
+    expect(shopEventsOf({ order: order('paid'), from: 'authorized' }, 4)).toEqual([
+      { type: 'order.paid', subject: '' },
+    ]);
+    expect(types('authorized', order('cancelled'))).toEqual(['order.cancelled']);
+    expect(types(null, order('trialing'))).toEqual(['order.created']);
   });
 
   it('names what refunds and disputes do, a second partial refund included', () => {

@@ -55,7 +55,12 @@ export function shopEventsOf(
   switch (to) {
     case 'paid':
       // From its checkout once; again after refunds that failed or a dispute closed, each its own delivery.
-      if (from === 'awaiting_payment' || from === 'payment_failed' || from === 'cancelled')
+      if (
+        from === 'awaiting_payment' ||
+        from === 'authorized' ||
+        from === 'payment_failed' ||
+        from === 'cancelled'
+      )
         once('order.paid');
       else if (from !== 'disputed') events.push({ type: 'order.paid', subject: `history-${historyId}` });
       break;

@@ -33,7 +33,11 @@ async function enqueueReplay(
  * enqueues it exactly as the webhook would have. Other event types are reported and left alone. A connected
  * account's event is read, and fulfilled, for `account`.
  */
-export async function replayEvent(deps: OpsDeps, eventId: string, account: string | null = null): Promise<number> {
+export async function replayEvent(
+  deps: OpsDeps,
+  eventId: string,
+  account: string | null = null,
+): Promise<number> {
   let event: Awaited<ReturnType<OpsDeps['stripe']['events']['retrieve']>>;
   try {
     event = await deps.stripe.events.retrieve(eventId, undefined, accountOptions(account));

@@ -378,6 +378,26 @@ describe('manual capture', () => {
     expect(mailsOfKey(stack, key)).toEqual([]);
   });
 
+  it('is paid through an event notification of the capture too', async () => {
+    const platformUrl = `${stack.ingestUrl}/order/stripe-webhook`;
+    const thinUrl = `${stack.ingestUrl}/order/stripe-webhook?endpoint=thin`;
+    const { session, event } = await emulator.completeCheckoutSession(manualSession().id, { deliver: false });
+    await emulator.deliverEvent(event.id, { url: platformUrl });
+    const key = session.payment_intent as string;
+    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'authorized', {
+      what: 'authorized',
+    });
+    const captured = await emulator.capturePaymentIntent(key, { deliver: false });
+    expect(emulator.getThinEvent(captured.event.id)?.type).toBe('v1.payment_intent.succeeded');
+    const [delivery] = await emulator.deliverEvent(captured.event.id, { url: thinUrl });
+    expect(delivery?.status).toBe(200);
+    expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({
+      order_identifier: orderIdentifierFor(key, ORDER_ID_SECRET),
+    });
+    await waitFor(async () => (await orderOfKey(stack, key))?.status === 'paid', { what: 'paid' });
+    await waitFor(() => mailsOfKey(stack, key).length === 1, { what: 'the confirmation' });
+  });
+
   it('is moved on by the reconciler when the capture event was lost', async () => {
     const { session, event } = await emulator.completeCheckoutSession(manualSession().id, { deliver: false });
     await emulator.deliverEvent(event.id);

@@ -35,6 +35,11 @@ export interface EventNotification {
     /** The object the event is about; a singleton object has no id. */
     related_object?: { id?: string; type: string; url: string } | null | undefined;
   }>;
+  /**
+   * Reads the object the event is about from Stripe, for the notification's account; stripe-node's types
+   * declare it only on the types that have one.
+   */
+  fetchRelatedObject?: () => Promise<unknown>;
 }
 
 /** The subset of the Stripe client the ingest needs. */

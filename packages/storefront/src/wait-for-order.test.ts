@@ -111,6 +111,12 @@ describe('waitForOrder', () => {
     expect(server.urls).toEqual(['/order/checkout-session-success?session_id=cs_test_a1']);
   });
 
+  it("names a Connect platform's account when given one", async () => {
+    server = await scriptedServer([]);
+    await settle(waitForOrder({ baseUrl: server.baseUrl, sessionId: 'cs_test_a1', account: 'acct_1Shop' }));
+    expect(server.urls).toEqual(['/order/checkout-session-success?session_id=cs_test_a1&account=acct_1Shop']);
+  });
+
   it('polls on 202 with a growing backoff, one request at a time, and tells onPending', async () => {
     const slowPending: Answer = (request, response) => {
       setTimeout(() => pending(request, response), 3000); // the ingest waits SUCCESS_WAIT_MS before a 202

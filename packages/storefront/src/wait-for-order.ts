@@ -24,6 +24,8 @@ export interface WaitForOrderOptions {
   baseUrl: string;
   /** The `session_id` Stripe put into the success URL (`cs_…`). */
   sessionId: string;
+  /** On a Connect platform: the connected account (`acct_…`) the session was created on. */
+  account?: string;
   /** Aborting it stops at once: the request in flight is cancelled and the promise rejects with its reason. */
   signal?: AbortSignal;
   /** Called after each answer that is not the order yet, before waiting to ask again. */
@@ -122,7 +124,8 @@ async function ask(url: string, signal: AbortSignal | undefined, timeoutMs: numb
 export async function waitForOrder(options: WaitForOrderOptions): Promise<Order> {
   const { signal, onPending } = options;
   const deadline = Date.now() + (options.giveUpAfterMs ?? 120_000);
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/order/checkout-session-success?session_id=${encodeURIComponent(options.sessionId)}`;
+  const account = options.account ? `&account=${encodeURIComponent(options.account)}` : '';
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/order/checkout-session-success?session_id=${encodeURIComponent(options.sessionId)}${account}`;
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
     const remaining = Math.max(1000, deadline - Date.now());

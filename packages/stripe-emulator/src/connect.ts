@@ -8,12 +8,12 @@ import type { ConnectedAccount } from './types.ts';
 const ACCOUNT_ID = /^acct_[A-Za-z0-9]{1,255}$/;
 
 /**
- * The account a `/v1` request acts for: its `Stripe-Account` header (`/v2`: `Stripe-Context`), or null for the
- * platform. An account the emulator does not know is refused as Stripe refuses it.
+ * The account a request acts for: its `Stripe-Account` header, or its `Stripe-Context` (which stripe-node sends
+ * for `/v2` and for an event notification's `fetchRelatedObject`), or null for the platform. An account the
+ * emulator does not know is refused as Stripe refuses it.
  */
 export function requestAccount(state: EmulatorState, request: FastifyRequest): string | null {
-  const header = request.url.startsWith('/v2/') ? 'stripe-context' : 'stripe-account';
-  const account = headerValue(request, header);
+  const account = headerValue(request, 'stripe-account') ?? headerValue(request, 'stripe-context');
   if (account === null) return null;
   if (!ACCOUNT_ID.test(account) || !state.accounts.has(account)) {
     throw invalidRequest(

@@ -2,6 +2,7 @@ import {
   accountOptions,
   type CheckoutSession,
   fulfillmentKeyOf,
+  isCaptureEventType,
   isFulfillmentEventType,
   manualCaptureIntentOfEvent,
   orderIdentifierFor,
@@ -92,7 +93,8 @@ export async function handleCaptureEvent(
 /**
  * An event notification from an event destination, already verified by stripe-node's parser: one for a
  * Checkout Session event is fetched from Stripe, its session retrieved, and the same job as its snapshot
- * event's enqueued. Any other type is acknowledged and ignored.
+ * event's enqueued; one for a manual capture's payment intent is handled as its snapshot event is, from the
+ * payment intent fetched from Stripe. Any other type is acknowledged and ignored.
  */
 export async function handleEventNotification(
   deps: IngestDeps,
@@ -102,6 +104,23 @@ export async function handleEventNotification(
 ) {
   const log = logger.child({ eventId: notification.id, type: notification.type, thin: true });
   const type = v1TypeOfNotification(notification.type);
+  if (type !== null && isCaptureEventType(type)) {
+    let event: VerifiedEvent & { type: typeof type };
+    try {
+      const fetched = await notification.fetchEvent();
+      const account = typeof fetched.context === 'string' && fetched.context !== '' ? fetched.context : null;
+      event = {
+        id: notification.id,
+        type,
+        created: Math.floor(Date.parse(fetched.created) / 1000),
+        data: { object: await notification.fetchRelatedObject?.() },
+        ...(account ? { account } : {}),
+      };
+    } catch (error) {
+      return stripeFailed(deps, reply, log, notification.type, error);
+    }
+    return handleCaptureEvent(deps, reply, log, event);
+  }
   if (type === null || !isFulfillmentEventType(type)) {
     return ignore(deps, reply, log, notification.type, 'not-a-checkout-event');
   }

@@ -126,6 +126,8 @@ describe('the reconciler', () => {
       recovered: 2,
       pending: 0,
       emailsRequeued: 0,
+      shopWebhooksRequeued: 0,
+      eventsPruned: 0,
     });
     await waitFor(async () => (await ordersFor(lost.session.id))[0]?.status === 'paid', {
       what: 'the recovered order',
@@ -162,6 +164,8 @@ describe('the reconciler', () => {
       recovered: 0,
       pending: 0,
       emailsRequeued: 0,
+      shopWebhooksRequeued: 0,
+      eventsPruned: 0,
     });
     await settled();
     expect(await recoveredCount()).toBe(countBefore + 2);

@@ -39,4 +39,12 @@ export {
 } from './jobs/reconcile-job.ts';
 export { queueCountsCollector } from './queue-counts.ts';
 export { closeQueues, createProducerConnection, createQueues, QUEUE_NAMES, type Queues } from './queues.ts';
+export {
+  isRedisReady,
+  openRedisConnection,
+  openWorkerConnection,
+  type RedisConnection,
+  type RedisPurpose,
+  type RedisTarget,
+} from './redis-connection.ts';
 export { type ReconcileRun, runReconcile } from './run-reconcile.ts';

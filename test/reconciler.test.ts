@@ -114,7 +114,13 @@ describe('the reconciler', () => {
     expect([...oneByOne.recoveries].sort(bySession)).toEqual([...found.recoveries].sort(bySession));
     // Outside the window, nothing is looked at.
     const later = await reconcileCheckouts({ db: stack.db, stripe }, { since: new Date(Date.now() + HOUR) });
-    expect(later).toEqual({ recoveries: [], sessionsChecked: 0, eventsChecked: 0 });
+    expect(later).toEqual({
+      recoveries: [],
+      sessionsChecked: 0,
+      eventsChecked: 0,
+      newestSessionCreated: null,
+      newestEventCreated: null,
+    });
 
     const countBefore = await recoveredCount();
     const first = await runReconcile();
@@ -229,9 +235,11 @@ describe('the reconciler', () => {
     const run = await runReconcile();
     expect(run).toMatchObject({ recovered: 1, pending: 0 });
     const alarm = reconcileLogs('reconcile-recovered').find((a) => a.sessionId === session.id);
-    // Only the session list shows it: the event's delivery succeeded.
+    // A full sweep reads only undelivered events, and finds it in the session list; an incremental run (the
+    // first one swept the window) reads every new event, delivered or not, and finds it there.
     expect(alarm).toMatchObject({ reason: 'order-missing', outcome: 'added', fulfillmentJobId: key });
-    expect(alarm?.eventId).toBeUndefined();
+    expect(run.mode).toBe('incremental');
+    expect(alarm?.eventId).toBe(event.id);
     await waitFor(async () => (await ordersFor(session.id)).length === 1, { what: 'the recovered order' });
     await waitFor(() => mailsFor(key).length === 1, { what: 'the confirmation' });
     await settled();

@@ -36,6 +36,10 @@ export interface WorkerSettings {
   reconcileLookbackMs: number;
   /** How long an outbox email may stay unsent before a reconcile run enqueues its job again, in ms. */
   reconcileEmailGraceMs: number;
+  /** How far before its checkpoint an incremental reconcile run starts reading, in ms. */
+  reconcileOverlapMs: number;
+  /** How often a reconcile run sweeps the whole lookback window, in ms. */
+  reconcileFullEveryMs: number;
 }
 
 /** The ingest's settings from its parsed configuration: the one place its variables become settings. */
@@ -72,5 +76,7 @@ export function workerSettingsFrom(config: WorkerConfig): WorkerSettings {
     lockDurationMs: config.JOB_LOCK_MS,
     reconcileLookbackMs: config.RECONCILE_LOOKBACK,
     reconcileEmailGraceMs: config.RECONCILE_EMAIL_GRACE,
+    reconcileOverlapMs: config.RECONCILE_OVERLAP,
+    reconcileFullEveryMs: config.RECONCILE_FULL_EVERY,
   };
 }

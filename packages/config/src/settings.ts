@@ -187,6 +187,8 @@ export const worker = {
   JOB_LOCK_MS: integer(1000, 600_000).default(30_000),
   RECONCILE_EVERY: duration.default(600_000),
   RECONCILE_LOOKBACK: duration.default(259_200_000),
+  RECONCILE_OVERLAP: duration.default(600_000),
+  RECONCILE_FULL_EVERY: duration.default(86_400_000),
   RECONCILE_EMAIL_GRACE: duration.default(60_000),
 };
 

@@ -23,5 +23,6 @@ export type {
   OutboxRow,
   OutboxState,
   PostalAddress,
+  ReconcileCheckpointsTable,
   StripeEventsTable,
 } from './schema.ts';

@@ -98,6 +98,20 @@ export interface Database {
   stripe_events: StripeEventsTable;
   email_outbox: EmailOutboxTable;
   checkout_expirations: CheckoutExpirationsTable;
+  reconcile_checkpoints: ReconcileCheckpointsTable;
+}
+
+/** How far the reconciler has checked one Stripe account, and who runs it now (0006). */
+export interface ReconcileCheckpointsTable {
+  account: string;
+  /** Unix seconds: the `created` of the newest Checkout Session a finished run checked. */
+  sessions_checked_through: number | null;
+  /** Unix seconds: the `created` of the newest event a finished run checked. */
+  events_checked_through: number | null;
+  full_sweep_at: Date | null;
+  lease_token: string | null;
+  lease_expires_at: Date | null;
+  updated_at: Generated<Date>;
 }
 
 export type Order = Selectable<OrdersTable>;

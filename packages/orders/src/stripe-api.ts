@@ -42,7 +42,8 @@ export interface ReconcileStripeApi {
   events: {
     list(params: {
       created: { gte: number };
-      delivery_success: boolean;
+      /** `false`: only events whose delivery to an endpoint failed; unset: every event. */
+      delivery_success?: boolean;
       types: string[];
       limit: number;
     }): AsyncIterable<StripeEventSummary>;

@@ -48,3 +48,8 @@ export {
   type RedisTarget,
 } from './redis-connection.ts';
 export { type ReconcileRun, runReconcile } from './run-reconcile.ts';
+export {
+  runScheduledReconcile,
+  type ScheduledReconcileInput,
+  type ScheduledReconcileResult,
+} from './run-scheduled-reconcile.ts';

@@ -11,6 +11,9 @@ const EMAIL_GRACE_MS = 60_000;
 export interface ReconcileRun {
   sessionsChecked: number;
   eventsChecked: number;
+  /** Unix seconds: the `created` of the newest session and event read, null when none was. */
+  newestSessionCreated: number | null;
+  newestEventCreated: number | null;
   /** Every checkout whose effect was missing, with what enqueuing it did (`duplicate`: a job was waiting). */
   recoveries: EnqueuedRecovery[];
   /** Unsent emails whose job was gone or finished, enqueued again. */
@@ -26,9 +29,19 @@ export interface ReconcileRun {
  */
 export async function runReconcile(
   deps: { db: Kysely<Database>; stripe: ReconcileStripeApi; queues: Queues },
-  input: { since: Date; runId: string; emailAttempts?: number; emailGraceMs?: number },
+  input: {
+    since: Date;
+    runId: string;
+    emailAttempts?: number;
+    emailGraceMs?: number;
+    /** Reads only what Stripe created since these (see `reconcileCheckouts`); a full sweep without. */
+    incremental?: { sessionsSince: Date; eventsSince: Date };
+  },
 ): Promise<ReconcileRun> {
-  const found = await reconcileCheckouts({ db: deps.db, stripe: deps.stripe }, { since: input.since });
+  const found = await reconcileCheckouts(
+    { db: deps.db, stripe: deps.stripe },
+    { since: input.since, ...(input.incremental ? { incremental: input.incremental } : {}) },
+  );
   const recoveries = await enqueueRecoveries(deps.queues.fulfillment, found.recoveries, {
     runId: input.runId,
   });
@@ -45,6 +58,8 @@ export async function runReconcile(
   return {
     sessionsChecked: found.sessionsChecked,
     eventsChecked: found.eventsChecked,
+    newestSessionCreated: found.newestSessionCreated,
+    newestEventCreated: found.newestEventCreated,
     recoveries,
     emailsRequeued,
   };

@@ -1,8 +1,11 @@
-import { runReconcile } from '@fulfill/queue';
+import { PLATFORM_ACCOUNT } from '@fulfill/orders';
+import { runScheduledReconcile } from '@fulfill/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
 
 export interface ReconcileRunResult {
+  /** `incremental`: only what Stripe created since the checkpoint; `skipped`: another run held the lease. */
+  mode: 'full' | 'incremental' | 'skipped';
   sessionsChecked: number;
   eventsChecked: number;
   /** Checkouts enqueued because their effect was missing: each one is an alarm. */
@@ -14,7 +17,9 @@ export interface ReconcileRunResult {
 }
 
 /**
- * Runs the reconciler (`runReconcile`, as `ops reconcile` does) over the lookback window. Each recovery is logged
+ * Runs the reconciler for the platform account (`runScheduledReconcile`): what Stripe created since the
+ * checkpoint, or the whole lookback window once every RECONCILE_FULL_EVERY, as `ops reconcile` does; a run that
+ * finds another holding the account's lease is skipped (`reconcile-skipped`). Each recovery is logged
  * at error level (warn for a missed expiry) as `reconcile-recovered` and counted in
  * `fulfill_reconcile_recovered_total`: it means a webhook was lost or its job failed for good. Each email
  * enqueued again is logged as `reconcile-email-requeued`.
@@ -24,12 +29,30 @@ export function createReconcileProcessor(deps: WorkerDeps) {
     // One id per run, kept across the job's retries, so a retried run dedupes against its own follow-ups.
     const runId = String(job.timestamp);
     const log = deps.logger.child({ jobId: job.id, runId });
-    const run = await runReconcile(deps, {
-      since: new Date(Date.now() - deps.settings.reconcileLookbackMs),
+    const scheduled = await runScheduledReconcile(deps, {
+      account: PLATFORM_ACCOUNT,
       runId,
+      lookbackMs: deps.settings.reconcileLookbackMs,
+      overlapMs: deps.settings.reconcileOverlapMs,
+      fullEveryMs: deps.settings.reconcileFullEveryMs,
       emailAttempts: deps.settings.emailAttempts,
       emailGraceMs: deps.settings.reconcileEmailGraceMs,
     });
+    if (scheduled.kind === 'skipped') {
+      log.info(
+        { event: 'reconcile-skipped', reason: scheduled.reason },
+        'another reconcile run is in progress',
+      );
+      return {
+        mode: 'skipped',
+        sessionsChecked: 0,
+        eventsChecked: 0,
+        recovered: 0,
+        pending: 0,
+        emailsRequeued: 0,
+      };
+    }
+    const { run } = scheduled;
 
     let recovered = 0;
     for (const { recovery, result } of run.recoveries) {
@@ -63,6 +86,7 @@ export function createReconcileProcessor(deps: WorkerDeps) {
     }
 
     const summary: ReconcileRunResult = {
+      mode: scheduled.mode,
       sessionsChecked: run.sessionsChecked,
       eventsChecked: run.eventsChecked,
       recovered,

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely/migration';
 import * as orders from './0001-orders.ts';
 import * as emailLease from './0002-email-lease.ts';
+import * as reconcileCheckpoint from './0006-reconcile-checkpoint.ts';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
   '0001-orders': orders,
   '0002-email-lease': emailLease,
+  '0006-reconcile-checkpoint': reconcileCheckpoint,
 };

@@ -49,6 +49,8 @@ export interface StackOptions {
   lockDurationMs?: number;
   /** How far back the in-process reconcile processor looks (default 72 h). */
   reconcileLookbackMs?: number;
+  /** How often the in-process reconcile processor sweeps the whole window (default 24 h; 0: every run). */
+  reconcileFullEveryMs?: number;
   /** A Redis other than the shared test one, such as a private server for fault tests. */
   redisUrl?: string;
   /** A Redis Cluster's `REDIS_CLUSTER_NODES` instead of a single Redis; the queue prefix gets a hash tag. */
@@ -83,6 +85,7 @@ function stackEnvironment(
     EMAIL_ATTEMPTS: options.emailAttempts?.toString(),
     JOB_LOCK_MS: options.lockDurationMs?.toString(),
     RECONCILE_LOOKBACK: ms(options.reconcileLookbackMs),
+    RECONCILE_FULL_EVERY: ms(options.reconcileFullEveryMs),
   };
 }
 

@@ -29,8 +29,8 @@ commands:
   reconcile [--since DURATION]           enqueue checkouts whose effect is missing (default ${DEFAULT_SINCE})
 
 QUEUE is one of ${QUEUES.join(', ')}. DURATION is like 30m, 72h or 7d.
-Configuration comes from the environment: DATABASE_URL, REDIS_URL, QUEUE_PREFIX, STRIPE_SECRET_KEY,
-STRIPE_API_BASE, ORDER_ID_SECRET (each secret may be given as NAME_FILE).
+Configuration comes from the environment: DATABASE_URL, REDIS_URL (or REDIS_CLUSTER_NODES), QUEUE_PREFIX,
+STRIPE_SECRET_KEY, STRIPE_API_BASE, ORDER_ID_SECRET (each secret may be given as NAME_FILE).
 `;
 
 function isQueueName(name: string): name is QueueName {

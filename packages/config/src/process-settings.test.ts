@@ -60,6 +60,8 @@ describe('workerSettingsFrom', () => {
       lockDurationMs: 30_000,
       reconcileLookbackMs: 86_400_000,
       reconcileEmailGraceMs: 60_000,
+      reconcileOverlapMs: 600_000,
+      reconcileFullEveryMs: 86_400_000,
     });
   });
 });

@@ -23,7 +23,7 @@ describe('a process started with a bad configuration', () => {
       const problems = output.split('\n').filter((l) => /^ {2}[A-Z_]+: /.test(l));
       expect(problems).toContain('  DATABASE_URL: is required');
       if (role !== 'migrate') {
-        expect(problems).toContain('  REDIS_URL: is required');
+        expect(problems).toContain('  REDIS_URL: is required (or REDIS_CLUSTER_NODES for a Redis Cluster)');
         expect(problems).toContain('  STRIPE_SECRET_KEY: is required');
         expect(problems).toContain('  ORDER_ID_SECRET: is required');
       }

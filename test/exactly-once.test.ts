@@ -3,14 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
 import { mailsOfOrder, ordersOfSession, queuesSettled } from './support/observe.ts';
 import { ORDER_ID_SECRET, type Stack, startStack } from './support/stack.ts';
+import { startTopology, type Topology } from './support/topology.ts';
 import { waitFor } from './support/wait-for.ts';
 
 let stack: Stack;
+let topology: Topology | undefined;
 beforeAll(async () => {
-  stack = await startStack();
+  topology = await startTopology();
+  stack = await startStack(topology.stackOptions);
 });
 afterAll(async () => {
   await stack?.stop();
+  await topology?.stop();
 });
 
 const ordersFor = (sessionId: string) => ordersOfSession(stack, sessionId);

@@ -12,7 +12,9 @@ import { waitFor } from './support/wait-for.ts';
 let stack: Stack;
 const processes: RunningProcess[] = [];
 beforeAll(async () => {
-  stack = await startStack();
+  // Every run here sweeps the whole window, as `ops reconcile` does; test/reconcile-incremental.test.ts covers
+  // the incremental runs between sweeps.
+  stack = await startStack({ reconcileFullEveryMs: 0 });
 });
 afterAll(async () => {
   for (const p of processes) if (p.child.exitCode === null) p.signal('SIGKILL');
@@ -116,11 +118,18 @@ describe('the reconciler', () => {
     expect([...oneByOne.recoveries].sort(bySession)).toEqual([...found.recoveries].sort(bySession));
     // Outside the window, nothing is looked at.
     const later = await reconcileCheckouts({ db: stack.db, stripe }, { since: new Date(Date.now() + HOUR) });
-    expect(later).toEqual({ recoveries: [], sessionsChecked: 0, eventsChecked: 0 });
+    expect(later).toEqual({
+      recoveries: [],
+      sessionsChecked: 0,
+      eventsChecked: 0,
+      newestSessionCreated: null,
+      newestEventCreated: null,
+    });
 
     const countBefore = await recoveredCount();
     const first = await runReconcile();
     expect(first).toEqual({
+      mode: 'full',
       sessionsChecked: baseline.sessionsChecked + 3,
       eventsChecked: baseline.eventsChecked + 2,
       recovered: 2,
@@ -159,6 +168,7 @@ describe('the reconciler', () => {
 
     const second = await runReconcile();
     expect(second).toEqual({
+      mode: 'full',
       sessionsChecked: baseline.sessionsChecked + 3,
       eventsChecked: baseline.eventsChecked + 2,
       recovered: 0,
@@ -235,8 +245,10 @@ describe('the reconciler', () => {
     const run = await runReconcile();
     expect(run).toMatchObject({ recovered: 1, pending: 0 });
     const alarm = reconcileLogs('reconcile-recovered').find((a) => a.sessionId === session.id);
-    // Only the session list shows it: the event's delivery succeeded.
+    // Only the session list shows it to a full sweep, which reads the undelivered events alone: the event's
+    // delivery succeeded. (An incremental run reads every new event, and finds it there too.)
     expect(alarm).toMatchObject({ reason: 'order-missing', outcome: 'added', fulfillmentJobId: key });
+    expect(run.accounts).toEqual([{ account: 'platform', mode: 'full' }]);
     expect(alarm?.eventId).toBeUndefined();
     await waitFor(async () => (await ordersFor(session.id)).length === 1, { what: 'the recovered order' });
     await waitFor(() => mailsFor(key).length === 1, { what: 'the confirmation' });

@@ -4,7 +4,7 @@ import type { Database } from '@fulfill/db';
 import { type SmtpSink, startSmtpSink } from '@fulfill/dev-support';
 import { buildApp, type IngestSettings } from '@fulfill/ingest';
 import { createMetrics, type Metrics } from '@fulfill/observability';
-import type { Queues } from '@fulfill/queue';
+import { openWorkerConnection, type Queues } from '@fulfill/queue';
 import { openInfrastructure, openMailTransport } from '@fulfill/runtime';
 import { type StripeEmulator, startStripeEmulator } from '@fulfill/stripe-emulator';
 import { type RunningWorkers, startWorkers } from '@fulfill/worker';
@@ -49,12 +49,18 @@ export interface StackOptions {
   lockDurationMs?: number;
   /** How far back the in-process reconcile processor looks (default 72 h). */
   reconcileLookbackMs?: number;
+  /** How often the in-process reconcile processor sweeps the whole window (default 24 h; 0: every run). */
+  reconcileFullEveryMs?: number;
   /** A Redis other than the shared test one, such as a private server for fault tests. */
   redisUrl?: string;
   /** The shop's webhook endpoint; shop webhooks are off without it. Retries start at 100 ms by default. */
   shopWebhook?: { url: string; secret: string; retryBase?: string; retryCap?: string; retryFor?: string };
   /** STRIPE_EVENT_RETENTION, e.g. `30d`. */
   eventRetention?: string;
+  /** A Redis Cluster's `REDIS_CLUSTER_NODES` instead of a single Redis; the queue prefix gets a hash tag. */
+  redisClusterNodes?: string;
+  /** The processes' DATABASE_URL for the test database's direct one (e.g. through PgBouncer). */
+  databaseUrlFor?: (directUrl: string) => string;
 }
 
 /** The environment a stack's ingest and workers read, as a deployment would set it. */
@@ -65,7 +71,9 @@ function stackEnvironment(
   const ms = (value: number | undefined) => (value === undefined ? undefined : `${value}ms`);
   return {
     DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
+    ...(options.redisClusterNodes
+      ? { REDIS_CLUSTER_NODES: options.redisClusterNodes }
+      : { REDIS_URL: services.redisUrl }),
     QUEUE_PREFIX: services.prefix,
     STRIPE_SECRET_KEY: STRIPE_KEY,
     STRIPE_API_BASE: services.stripeApiBase,
@@ -88,6 +96,7 @@ function stackEnvironment(
     SHOP_WEBHOOK_RETRY_FOR: options.shopWebhook?.retryFor,
     SHOP_WEBHOOK_TIMEOUT: options.shopWebhook ? '2s' : undefined,
     STRIPE_EVENT_RETENTION: options.eventRetention,
+    RECONCILE_FULL_EVERY: ms(options.reconcileFullEveryMs),
   };
 }
 
@@ -116,12 +125,12 @@ export function testIngestSettings(env: Environment = {}) {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase(inject('databaseUrl'));
   const redisUrl = options.redisUrl ?? inject('redisUrl');
-  const prefix = testPrefix();
+  const prefix = options.redisClusterNodes ? `{${testPrefix()}}` : testPrefix();
   const logLines: string[] = [];
   const smtp = await startSmtpSink();
   const emulator = await startStripeEmulator({ autoDeliver: options.autoDeliver ?? false });
   const env = stackEnvironment(options, {
-    databaseUrl: database.url,
+    databaseUrl: options.databaseUrlFor?.(database.url) ?? database.url,
     redisUrl,
     prefix,
     stripeApiBase: emulator.url,
@@ -158,6 +167,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   emulator.addWebhookEndpoint({ url: `${ingestUrl}/order/stripe-webhook`, secret: WEBHOOK_SECRET });
 
   const transport = openMailTransport(workerConfig);
+  const workerConnection = openWorkerConnection(infrastructure.redisTarget);
   const launch = () =>
     startWorkers({
       settings: workerSettingsFrom(workerConfig),
@@ -165,7 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       db,
       stripe,
       queues,
-      connection: { url: redisUrl },
+      connection: workerConnection.connection,
       prefix,
       sendMail: (mail) => transport.sendMail(mail),
       metrics: workerMetrics,
@@ -191,12 +201,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     stop: async () => {
       await stack.workers?.close();
+      workerConnection.close();
       await app.close();
       await infrastructure.close();
       transport.close();
       await emulator.close();
       await smtp.stop();
-      await deletePrefix(redisUrl, prefix);
+      // A test's own cluster goes with its keys.
+      if (!options.redisClusterNodes) await deletePrefix(redisUrl, prefix);
       await database.drop();
     },
   };

@@ -2,6 +2,7 @@ import type { IngestSettings } from '@fulfill/config';
 import type { Database } from '@fulfill/db';
 import type { Metrics } from '@fulfill/observability';
 import type { AccountRequestOptions, CheckoutSession } from '@fulfill/orders';
+import type { RedisConnection } from '@fulfill/queue';
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -74,4 +75,9 @@ export interface IngestDeps {
   /** Pings Redis; rejects when it does not answer. */
   pingRedis: () => Promise<unknown>;
   metrics: Metrics;
+  /**
+   * Where the success redirect's rate limit is counted, so that every ingest of a deployment (one `keyPrefix`)
+   * enforces one limit per client. Without it each process counts in its own memory.
+   */
+  rateLimitStore?: { redis: RedisConnection; keyPrefix: string };
 }

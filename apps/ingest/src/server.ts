@@ -2,9 +2,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ingestSettingsFrom, loadConfigOrExit } from '@fulfill/config';
 import { createMetricsServer } from '@fulfill/observability';
+import { openRedisConnection } from '@fulfill/queue';
 import { openInfrastructure } from '@fulfill/runtime';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
+
+const RATE_LIMIT_TIMEOUT_MS = 500;
 
 const config = loadConfigOrExit('ingest');
 const infrastructure = openInfrastructure(config, {
@@ -14,7 +17,12 @@ const infrastructure = openInfrastructure(config, {
   stripe: { maxNetworkRetries: 1, timeoutMs: 5000 },
   announceDatabaseProblems: true,
 });
-const { logger, metrics, db, queues, stripe, pingRedis } = infrastructure;
+const { logger, metrics, db, queues, stripe, pingRedis, connectionErrors } = infrastructure;
+// A connection of its own with a short command timeout: a Redis that hangs skips the limit rather than the redirect.
+const rateLimitRedis = openRedisConnection(infrastructure.redisTarget, 'producer', {
+  commandTimeoutMs: RATE_LIMIT_TIMEOUT_MS,
+});
+rateLimitRedis.on('error', (err) => connectionErrors.report('redis', err, 'rate-limit'));
 const metricsServer =
   config.INGEST_METRICS_PORT === undefined
     ? undefined
@@ -28,6 +36,11 @@ const app = await buildApp({
   queues,
   pingRedis,
   metrics,
+  // Without the hash tag: one slot would hold every client's counter.
+  rateLimitStore: {
+    redis: rateLimitRedis,
+    keyPrefix: `${config.QUEUE_PREFIX.replace(/[{}]/g, '')}:rate-limit:`,
+  },
 });
 
 // The first signal closes gracefully: Fastify answers 503 to new requests and finishes those in flight, then
@@ -37,6 +50,7 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ si
   logger.info({ event: 'shutdown', signal }, 'ingest closing');
   await app.close();
   metricsServer?.close();
+  rateLimitRedis.disconnect();
   await infrastructure.close();
   logger.info({ event: 'shutdown-complete' }, 'ingest closed');
 });

@@ -45,8 +45,9 @@ commands:
 QUEUE is one of ${QUEUES.join(', ')}. DURATION is like 30m, 72h or 7d. ACCT is the connected account
 (acct_...) the event or session belongs to; the platform's own without it. TIME is ISO 8601, e.g.
 2026-12-01T00:00:00Z. ID is an order identifier.
-Configuration comes from the environment: DATABASE_URL, REDIS_URL, QUEUE_PREFIX, STRIPE_SECRET_KEY,
-STRIPE_API_BASE, ORDER_ID_SECRET, STRIPE_CONNECT_ACCOUNTS, SHOP_WEBHOOK_URL (each secret may be given as NAME_FILE).
+Configuration comes from the environment: DATABASE_URL, REDIS_URL (or REDIS_CLUSTER_NODES), QUEUE_PREFIX,
+STRIPE_SECRET_KEY, STRIPE_API_BASE, ORDER_ID_SECRET, STRIPE_CONNECT_ACCOUNTS, SHOP_WEBHOOK_URL (each secret
+may be given as NAME_FILE).
 `;
 
 function isQueueName(name: string): name is QueueName {

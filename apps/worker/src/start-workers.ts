@@ -56,7 +56,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const workers = [
     make(QUEUE_NAMES.fulfillment, createFulfillmentProcessor(deps)),
     make(QUEUE_NAMES.email, createEmailProcessor(deps)),
-    // One reconcile run at a time: a run reads all of the lookback window, so two at once only add load.
+    // One reconcile run at a time in this worker; across workers, the account's lease row allows one.
     make(QUEUE_NAMES.reconcile, createReconcileProcessor(deps), 1),
     make(QUEUE_NAMES.paymentChange, createPaymentChangeProcessor(deps)),
   ];

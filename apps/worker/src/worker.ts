@@ -1,4 +1,5 @@
 import { loadConfigOrExit, workerSettingsFrom } from '@fulfill/config';
+import { isRedisReady, openWorkerConnection } from '@fulfill/queue';
 import { openInfrastructure, openMailTransport } from '@fulfill/runtime';
 import closeWithGrace from 'close-with-grace';
 import { createWorkerHttpServer, listenOnMetricsPort } from './http.ts';
@@ -14,6 +15,7 @@ const infrastructure = openInfrastructure(config, {
 });
 const { logger, metrics, connectionErrors, redis: producer, queues } = infrastructure;
 const transport = openMailTransport(config);
+const workerConnection = openWorkerConnection(infrastructure.redisTarget);
 
 const running = startWorkers({
   settings: workerSettingsFrom(config),
@@ -21,7 +23,7 @@ const running = startWorkers({
   db: infrastructure.db,
   stripe: infrastructure.stripe,
   queues,
-  connection: { url: config.REDIS_URL },
+  connection: workerConnection.connection,
   prefix: config.QUEUE_PREFIX,
   sendMail: (mail) => transport.sendMail(mail),
   metrics,
@@ -45,7 +47,7 @@ const http = createWorkerHttpServer({
   registry: metrics.registry,
   healthy: () => !closing,
   ready: () => {
-    if (producer.status !== 'ready') return { ready: false, reason: `redis ${producer.status}` };
+    if (!isRedisReady(producer)) return { ready: false, reason: `redis ${producer.status}` };
     if (!running.workers.every((w) => w.isRunning())) return { ready: false, reason: 'workers not running' };
     return { ready: true };
   },
@@ -71,6 +73,7 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false, onTimeout }, 
   if (err) logger.error({ err }, 'closing after an error');
   logger.info({ event: 'shutdown', signal }, 'worker closing');
   await running.close();
+  workerConnection.close();
   transport.close();
   await infrastructure.close();
   http.close();

@@ -14,4 +14,5 @@ export {
   workerSettingsFrom,
 } from './process-settings.ts';
 export { type Environment, resolveSecretFiles, SECRET_VARIABLES } from './read-environment.ts';
+export { type ClusterNode, hashTagOf, redisTargetOf } from './redis-settings.ts';
 export { parseDuration } from './settings.ts';

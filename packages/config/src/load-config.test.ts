@@ -35,7 +35,7 @@ describe('loadConfig', () => {
     if (result.ok) return;
     expect([...result.problems].sort()).toEqual([
       'MAIL_FROM: is required',
-      'REDIS_URL: is required',
+      'REDIS_URL: is required (or REDIS_CLUSTER_NODES for a Redis Cluster)',
       'WORKER_CONCURRENCY: must be a whole number from 1 to 256',
     ]);
   });
@@ -102,7 +102,7 @@ describe('loadConfig', () => {
     if (!missing.ok)
       expect([...missing.problems].sort()).toEqual([
         'ORDER_ID_SECRET: is required',
-        'REDIS_URL: is required',
+        'REDIS_URL: is required (or REDIS_CLUSTER_NODES for a Redis Cluster)',
       ]);
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Environment, resolveSecretFiles } from './read-environment.ts';
+import { redisProblems } from './redis-settings.ts';
 import * as settings from './settings.ts';
 
 export type IngestConfig = z.output<z.ZodObject<typeof settings.ingest>>;
@@ -29,6 +30,7 @@ export function loadConfig<R extends Role>(role: R, env: Environment): ConfigRes
   const { values, problems } = resolveSecretFiles(env);
   const present = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = roles[role].safeParse(present);
+  if (role !== 'migrate') problems.push(...redisProblems(present));
   if (parsed.success && problems.length === 0) {
     const config = parsed.data as ConfigOf<R>;
     const crossProblems =

@@ -62,6 +62,8 @@ describe('workerSettingsFrom', () => {
       reconcileEmailGraceMs: 60_000,
       connectAccounts: [],
       stripeEventRetentionMs: 30 * 86_400_000,
+      reconcileOverlapMs: 600_000,
+      reconcileFullEveryMs: 86_400_000,
     });
   });
 

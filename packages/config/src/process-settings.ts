@@ -53,6 +53,10 @@ export interface WorkerSettings {
   };
   /** How long `stripe_events` keeps an event (and its payload), in ms. */
   stripeEventRetentionMs: number;
+  /** How far before its checkpoint an incremental reconcile run starts reading, in ms. */
+  reconcileOverlapMs: number;
+  /** How often a reconcile run sweeps the whole lookback window, in ms. */
+  reconcileFullEveryMs: number;
 }
 
 /** The ingest's settings from its parsed configuration: the one place its variables become settings. */
@@ -104,5 +108,7 @@ export function workerSettingsFrom(config: WorkerConfig): WorkerSettings {
         }
       : {}),
     stripeEventRetentionMs: config.STRIPE_EVENT_RETENTION,
+    reconcileOverlapMs: config.RECONCILE_OVERLAP,
+    reconcileFullEveryMs: config.RECONCILE_FULL_EVERY,
   };
 }

@@ -1,5 +1,6 @@
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
+import { clusterNodes } from './redis-settings.ts';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
@@ -147,7 +148,9 @@ const connectAccounts = z
 
 export const common = {
   DATABASE_URL: url(['postgres:', 'postgresql:']),
-  REDIS_URL: url(['redis:', 'rediss:']),
+  // One of the two is required: `redisProblems` says so.
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_CLUSTER_NODES: clusterNodes,
   QUEUE_PREFIX: nonEmpty.regex(/^[\w{}.-]+$/, 'may hold letters, digits, _ . - { } only').default('fulfill'),
   STRIPE_SECRET_KEY: nonEmpty.regex(/^(sk|rk)_/, 'must be a Stripe secret or restricted key (sk_… or rk_…)'),
   STRIPE_API_BASE: url(['http:', 'https:']).optional(),
@@ -241,6 +244,8 @@ export const worker = {
   JOB_LOCK_MS: integer(1000, 600_000).default(30_000),
   RECONCILE_EVERY: duration.default(600_000),
   RECONCILE_LOOKBACK: duration.default(259_200_000),
+  RECONCILE_OVERLAP: duration.default(600_000),
+  RECONCILE_FULL_EVERY: duration.default(86_400_000),
   RECONCILE_EMAIL_GRACE: duration.default(60_000),
   STRIPE_CONNECT_ACCOUNTS: connectAccounts,
 };
@@ -249,6 +254,7 @@ export const worker = {
 export const ops = {
   DATABASE_URL: common.DATABASE_URL,
   REDIS_URL: common.REDIS_URL,
+  REDIS_CLUSTER_NODES: common.REDIS_CLUSTER_NODES,
   QUEUE_PREFIX: common.QUEUE_PREFIX,
   STRIPE_SECRET_KEY: common.STRIPE_SECRET_KEY,
   STRIPE_API_BASE: common.STRIPE_API_BASE,

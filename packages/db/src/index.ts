@@ -6,6 +6,7 @@ export {
   isDatabaseMissing,
 } from './ensure-database.ts';
 export { migrateToLatest } from './migrate.ts';
+export { migrations } from './migrations/index.ts';
 export type {
   CheckoutExpirationsTable,
   Database,
@@ -25,6 +26,7 @@ export type {
   OutboxRow,
   OutboxState,
   PostalAddress,
+  ReconcileCheckpointsTable,
   ShopWebhookEndpointsTable,
   ShopWebhookOutboxTable,
   ShopWebhookRow,

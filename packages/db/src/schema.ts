@@ -176,6 +176,20 @@ export interface Database {
   order_history: OrderHistoryTable;
   shop_webhook_outbox: ShopWebhookOutboxTable;
   shop_webhook_endpoints: ShopWebhookEndpointsTable;
+  reconcile_checkpoints: ReconcileCheckpointsTable;
+}
+
+/** How far the reconciler has checked one Stripe account, and who runs it now (0006). */
+export interface ReconcileCheckpointsTable {
+  account: string;
+  /** Unix seconds: the `created` of the newest Checkout Session a finished run checked. */
+  sessions_checked_through: number | null;
+  /** Unix seconds: the `created` of the newest event a finished run checked. */
+  events_checked_through: number | null;
+  full_sweep_at: Date | null;
+  lease_token: string | null;
+  lease_expires_at: Date | null;
+  updated_at: Generated<Date>;
 }
 
 export type Order = Selectable<OrdersTable>;

@@ -79,6 +79,13 @@ export {
   type RecoveryReason,
   reconcileCheckouts,
 } from './reconcile.ts';
+export {
+  finishReconcileRun,
+  PLATFORM_ACCOUNT,
+  type ReconcileCheckpoint,
+  releaseReconcileLease,
+  takeReconcileLease,
+} from './reconcile-checkpoint.ts';
 export { redactEmails } from './redact.ts';
 export {
   deliverShopWebhook,

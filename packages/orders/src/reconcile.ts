@@ -36,6 +36,9 @@ export interface ReconcileResult {
   recoveries: Recovery[];
   sessionsChecked: number;
   eventsChecked: number;
+  /** Unix seconds: the `created` of the newest session and event read, null when none was. */
+  newestSessionCreated: number | null;
+  newestEventCreated: number | null;
 }
 
 export interface ReconcileDeps {
@@ -46,6 +49,11 @@ export interface ReconcileDeps {
 export interface ReconcileInput {
   /** Checkout Sessions and events created before this are not looked at. */
   since: Date;
+  /**
+   * An incremental run: sessions and events created before these (and `since`) are not looked at, and every
+   * event is read, not only those whose delivery failed, since a delivered one may have lost its job.
+   */
+  incremental?: { sessionsSince: Date; eventsSince: Date };
   /** How many sessions or events each database query covers (default 100, one Stripe page). */
   batchSize?: number;
   /** The connected account to look at (every Stripe call is made for it); the platform's own by default. */
@@ -162,31 +170,46 @@ export async function reconcileCheckouts(
   deps: ReconcileDeps,
   input: ReconcileInput,
 ): Promise<ReconcileResult> {
-  const gte = Math.floor(input.since.getTime() / 1000);
+  const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+  const gte = seconds(input.since);
   const batchSize = input.batchSize ?? PAGE;
   const found = new Map<string, Recovery>();
   const account = input.account ?? null;
   const options = accountOptions(account);
+  let newestSessionCreated: number | null = null;
+  let newestEventCreated: number | null = null;
 
   // Events first: an event's type can say what the session alone cannot (a delayed payment that failed).
   let eventsChecked = 0;
   const events = deps.stripe.events.list(
-    { created: { gte }, delivery_success: false, types: [...FULFILLMENT_EVENT_TYPES], limit: PAGE },
+    {
+      created: { gte: Math.max(gte, input.incremental ? seconds(input.incremental.eventsSince) : gte) },
+      ...(input.incremental ? {} : { delivery_success: false }),
+      types: [...FULFILLMENT_EVENT_TYPES],
+      limit: PAGE,
+    },
     options,
   );
   for await (const batch of inBatches(events, batchSize)) {
     eventsChecked += batch.length;
+    for (const event of batch) newestEventCreated = Math.max(newestEventCreated ?? 0, event.created);
     await checkEvents(deps, batch, found, account);
   }
 
   let sessionsChecked = 0;
   // Expanded payment intents tell a manual capture's authorization, capture and release apart.
   const sessions = deps.stripe.checkout.sessions.list(
-    { created: { gte }, status: 'complete', limit: PAGE, expand: ['data.payment_intent'] },
+    {
+      created: { gte: Math.max(gte, input.incremental ? seconds(input.incremental.sessionsSince) : gte) },
+      status: 'complete',
+      limit: PAGE,
+      expand: ['data.payment_intent'],
+    },
     options,
   );
   for await (const batch of inBatches(sessions, batchSize)) {
     sessionsChecked += batch.length;
+    for (const session of batch) newestSessionCreated = Math.max(newestSessionCreated ?? 0, session.created);
     const orders = await orderStatuses(
       deps.db,
       batch.map((session) => fulfillmentKeyOf(session)),
@@ -198,5 +221,11 @@ export async function reconcileCheckouts(
     }
   }
 
-  return { recoveries: [...found.values()], sessionsChecked, eventsChecked };
+  return {
+    recoveries: [...found.values()],
+    sessionsChecked,
+    eventsChecked,
+    newestSessionCreated,
+    newestEventCreated,
+  };
 }

@@ -58,7 +58,13 @@ export interface ReconcileStripeApi {
   };
   events: {
     list(
-      params: { created: { gte: number }; delivery_success: boolean; types: string[]; limit: number },
+      params: {
+        created: { gte: number };
+        /** `false`: only events whose delivery to an endpoint failed; unset: every event. */
+        delivery_success?: boolean;
+        types: string[];
+        limit: number;
+      },
       options?: AccountRequestOptions,
     ): AsyncIterable<StripeEventSummary>;
   };

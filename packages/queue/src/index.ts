@@ -66,4 +66,25 @@ export {
   type Queues,
   queueNamed,
 } from './queues.ts';
-export { type ReconcileRun, runReconcile } from './run-reconcile.ts';
+export {
+  isRedisReady,
+  openRedisConnection,
+  openWorkerConnection,
+  type RedisConnection,
+  type RedisPurpose,
+  type RedisTarget,
+} from './redis-connection.ts';
+export {
+  type AccountReconcile,
+  type OwedWork,
+  type ReconcileRun,
+  reconcileAccount,
+  runReconcile,
+} from './run-reconcile.ts';
+export {
+  runScheduledReconcile,
+  runScheduledReconciles,
+  type ScheduledReconcileInput,
+  type ScheduledReconcileResult,
+  type ScheduledReconcileRun,
+} from './run-scheduled-reconcile.ts';

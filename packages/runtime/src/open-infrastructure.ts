@@ -1,4 +1,4 @@
-import type { OpsConfig } from '@fulfill/config';
+import { type OpsConfig, redisTargetOf } from '@fulfill/config';
 import { createDb, type Database, databaseSetupProblem } from '@fulfill/db';
 import {
   type ConnectionErrors,
@@ -12,19 +12,27 @@ import {
 import { createStripeClient, type Stripe } from '@fulfill/orders';
 import {
   closeQueues,
-  createProducerConnection,
   createQueues,
+  isRedisReady,
+  openRedisConnection,
   type Queues,
   queueCountsCollector,
+  type RedisConnection,
+  type RedisTarget,
 } from '@fulfill/queue';
-import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
 
 /** The variables every process's infrastructure is opened from; each role's parsed config has them. */
 export type InfrastructureConfig = Pick<
   OpsConfig,
-  'DATABASE_URL' | 'REDIS_URL' | 'QUEUE_PREFIX' | 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'LOG_LEVEL'
+  | 'DATABASE_URL'
+  | 'REDIS_URL'
+  | 'REDIS_CLUSTER_NODES'
+  | 'QUEUE_PREFIX'
+  | 'STRIPE_SECRET_KEY'
+  | 'STRIPE_API_BASE'
+  | 'LOG_LEVEL'
 >;
 
 export interface InfrastructureOptions {
@@ -55,7 +63,9 @@ export interface Infrastructure {
   metrics: Metrics;
   connectionErrors: ConnectionErrors;
   /** The producers' Redis connection: commands fail at once while Redis is unreachable, so callers answer 503. */
-  redis: Redis;
+  redis: RedisConnection;
+  /** The Redis (one server or a cluster) the configuration names, for a process's other connections. */
+  redisTarget: RedisTarget;
   queues: Queues;
   db: Kysely<Database>;
   stripe: Stripe;
@@ -75,7 +85,8 @@ export function openInfrastructure(
   options: InfrastructureOptions,
 ): Infrastructure {
   const logger = createLogger({ level: config.LOG_LEVEL, name: options.name }, options.logDestination);
-  const redis = createProducerConnection(config.REDIS_URL);
+  const redisTarget = redisTargetOf(config);
+  const redis = openRedisConnection(redisTarget, 'producer');
   // BullMQ repeats the connection's errors on each queue; the connection's own listener reports them.
   const queues = createQueues(redis, config.QUEUE_PREFIX);
   const metrics = createMetrics({
@@ -106,12 +117,13 @@ export function openInfrastructure(
     metrics,
     connectionErrors,
     redis,
+    redisTarget,
     queues,
     db,
     stripe,
     pingRedis: () => redis.ping(),
     close: async () => {
-      if (redis.status === 'ready') {
+      if (isRedisReady(redis)) {
         await closeQueues(queues).catch(() => {});
         await redis.quit().catch(() => redis.disconnect());
       } else {

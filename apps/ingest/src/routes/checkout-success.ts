@@ -29,8 +29,14 @@ async function waitForOrder(db: Kysely<Database>, fulfillmentKey: string, waitMs
  */
 export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   // Past the limit the plugin sets Retry-After and throws a 429, which the app's error handler answers from the
-  // catalog (`rate-limited`) like every error a plugin raises.
-  await app.register(rateLimit, { global: false });
+  // catalog (`rate-limited`) like every error a plugin raises. Counted in Redis, the limit holds across ingests;
+  // while Redis does not answer it is skipped (fail open), and the redirect answers what its enqueue meets.
+  await app.register(rateLimit, {
+    global: false,
+    ...(deps.rateLimitStore
+      ? { redis: deps.rateLimitStore.redis, nameSpace: deps.rateLimitStore.keyPrefix, skipOnError: true }
+      : {}),
+  });
 
   app.get<{ Querystring: { session_id: string; account?: string } }>(
     '/order/checkout-session-success',

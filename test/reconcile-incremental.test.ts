@@ -5,7 +5,13 @@ import {
   reconcileCheckouts,
   takeReconcileLease,
 } from '@fulfill/orders';
-import { closeQueues, createProducerConnection, createQueues, runScheduledReconcile } from '@fulfill/queue';
+import {
+  closeQueues,
+  createProducerConnection,
+  createQueues,
+  runScheduledReconcile,
+  runScheduledReconciles,
+} from '@fulfill/queue';
 import { type StripeEmulator, startStripeEmulator } from '@fulfill/stripe-emulator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestSession } from './support/checkout.ts';
@@ -146,8 +152,10 @@ describe('an incremental reconcile run', () => {
 
   it('lets one run at a time hold an account, across workers', async () => {
     const stripe = createStripeClient({ secretKey: STRIPE_KEY, apiBase: emulator.url, maxNetworkRetries: 0 });
+    // A connected account's lease, read for that account.
+    emulator.createConnectedAccount({ id: 'acct_1LeaseTest' });
     const input = {
-      account: 'acct_lease_test',
+      account: 'acct_1LeaseTest',
       runId: 'lease',
       lookbackMs: HOUR,
       overlapMs: 10 * MINUTE,
@@ -173,5 +181,31 @@ describe('an incremental reconcile run', () => {
       .execute();
     expect((await runScheduledReconcile({ db: database.db, stripe, queues }, input)).kind).toBe('ran');
     expect((await runScheduledReconcile({ db: database.db, stripe, queues }, input)).kind).toBe('ran');
+  });
+
+  it('reads the platform and each connected account under its own lease and checkpoint', async () => {
+    const stripe = createStripeClient({ secretKey: STRIPE_KEY, apiBase: emulator.url, maxNetworkRetries: 0 });
+    emulator.createConnectedAccount({ id: 'acct_1SecondShop' });
+    const { accounts } = await runScheduledReconciles(
+      { db: database.db, stripe, queues },
+      {
+        runId: 'accounts',
+        lookbackMs: HOUR,
+        overlapMs: 10 * MINUTE,
+        fullEveryMs: 24 * HOUR,
+        connectAccounts: ['acct_1SecondShop'],
+      },
+    );
+    expect(accounts.map(({ account, result }) => [account, result.kind])).toEqual([
+      [PLATFORM_ACCOUNT, 'ran'],
+      ['acct_1SecondShop', 'ran'],
+    ]);
+    const second = await database.db
+      .selectFrom('reconcile_checkpoints')
+      .selectAll()
+      .where('account', '=', 'acct_1SecondShop')
+      .executeTakeFirstOrThrow();
+    expect(second).toMatchObject({ lease_token: null });
+    expect(second.full_sweep_at).not.toBeNull();
   });
 });

@@ -129,7 +129,7 @@ describe('the reconciler', () => {
     const countBefore = await recoveredCount();
     const first = await runReconcile();
     expect(first).toEqual({
-      mode: 'full',
+      accounts: [{ account: 'platform', mode: 'full' }],
       sessionsChecked: baseline.sessionsChecked + 3,
       eventsChecked: baseline.eventsChecked + 2,
       recovered: 2,
@@ -168,7 +168,7 @@ describe('the reconciler', () => {
 
     const second = await runReconcile();
     expect(second).toEqual({
-      mode: 'full',
+      accounts: [{ account: 'platform', mode: 'full' }],
       sessionsChecked: baseline.sessionsChecked + 3,
       eventsChecked: baseline.eventsChecked + 2,
       recovered: 0,

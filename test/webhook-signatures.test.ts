@@ -143,11 +143,6 @@ describe('without a webhook secret', () => {
       logger,
       db: stack.db,
       stripe: {
-        webhooks: {
-          constructEvent: () => {
-            throw new Error('unreachable');
-          },
-        },
         checkout: { sessions: { retrieve: () => Promise.reject(new Error('unreachable')) } },
       },
       queues: stack.queues,

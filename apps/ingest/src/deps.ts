@@ -18,9 +18,6 @@ export interface VerifiedEvent {
 
 /** The subset of the Stripe client the ingest needs. */
 export interface IngestStripe {
-  webhooks: {
-    constructEvent(payload: Buffer, header: string, secret: string, tolerance?: number): VerifiedEvent;
-  };
   checkout: { sessions: { retrieve(id: string): Promise<CheckoutSession> } };
 }
 

@@ -9,19 +9,14 @@ import type { FastifyInstance } from 'fastify';
 import type { IngestDeps, VerifiedEvent } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
+import { verifyStripeSignature } from '../verify-stripe-signature.ts';
 
 const TOLERANCE_SECONDS = 300;
 const BODY_LIMIT = 1024 * 1024;
 
 function verify(deps: IngestDeps, body: Buffer, header: string): VerifiedEvent | null {
-  for (const secret of deps.settings.webhookSecrets) {
-    try {
-      return deps.stripe.webhooks.constructEvent(body, header, secret, TOLERANCE_SECONDS);
-    } catch {
-      // Not this secret: try the next one, as while a secret is being rolled.
-    }
-  }
-  return null;
+  const check = verifyStripeSignature(body, header, deps.settings.webhookSecrets, TOLERANCE_SECONDS);
+  return check.ok ? check.event : null;
 }
 
 /**

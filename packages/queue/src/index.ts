@@ -1,4 +1,5 @@
 export { type EnqueueResult, enqueueEmail, enqueueFulfillment, withTimeout } from './enqueue.ts';
+export { enqueueOutcome } from './enqueue-outcome.ts';
 export { type EnqueuedRecovery, enqueueRecoveries } from './enqueue-recoveries.ts';
 export {
   buildEmailJob,

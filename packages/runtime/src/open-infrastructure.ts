@@ -1,6 +1,7 @@
 import type { OpsConfig } from '@fulfill/config';
 import { createDb, type Database, databaseSetupProblem } from '@fulfill/db';
 import {
+  asyncStdout,
   type ConnectionErrors,
   createConnectionErrors,
   createLogger,
@@ -30,7 +31,7 @@ export type InfrastructureConfig = Pick<
 export interface InfrastructureOptions {
   /** Names the process in every log line. */
   name: string;
-  /** Where log lines go; stdout by default. */
+  /** Where log lines go; by default stdout, written asynchronously (flushed on close and at exit). */
   logDestination?: DestinationStream;
   /** The Postgres pool's size (10 by default). */
   databasePoolSize?: number;
@@ -74,7 +75,12 @@ export function openInfrastructure(
   config: InfrastructureConfig,
   options: InfrastructureOptions,
 ): Infrastructure {
-  const logger = createLogger({ level: config.LOG_LEVEL, name: options.name }, options.logDestination);
+  // Stdout is written asynchronously, and flushed on close and at exit; a given destination is used as it is.
+  const stdout = options.logDestination ? undefined : asyncStdout();
+  const logger = createLogger(
+    { level: config.LOG_LEVEL, name: options.name },
+    options.logDestination ?? stdout?.stream,
+  );
   const redis = createProducerConnection(config.REDIS_URL);
   // BullMQ repeats the connection's errors on each queue; the connection's own listener reports them.
   const queues = createQueues(redis, config.QUEUE_PREFIX);
@@ -118,6 +124,7 @@ export function openInfrastructure(
         redis.disconnect();
       }
       await db.destroy();
+      stdout?.flush();
     },
   };
 }

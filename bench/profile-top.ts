@@ -51,7 +51,9 @@ for (const [id, n] of hits) {
 }
 const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)} %`;
 const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
-process.stdout.write(`${file}: ${total} busy samples of ${profile.samples.length}\n\nself time by function\n`);
+process.stdout.write(
+  `${file}: ${total} busy samples of ${profile.samples.length}\n\nself time by function\n`,
+);
 for (const [key, n] of top(perFunction, Number(count))) process.stdout.write(`${pct(n)}  ${key}\n`);
 process.stdout.write('\nself time by package\n');
 for (const [key, n] of top(perPackage, 15)) process.stdout.write(`${pct(n)}  ${key}\n`);

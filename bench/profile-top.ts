@@ -13,6 +13,8 @@ interface ProfileNode {
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
+  /** Microseconds since the previous sample. */
+  timeDeltas: number[];
 }
 
 const [file, count = '25'] = process.argv.slice(2);
@@ -24,10 +26,13 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const hits = new Map<number, number>();
 let total = 0;
-for (const id of profile.samples) {
+let busyMicros = 0;
+for (const [i, id] of profile.samples.entries()) {
   if (byId.get(id)?.callFrame.functionName === '(idle)') continue;
   hits.set(id, (hits.get(id) ?? 0) + 1);
   total++;
+  // A sample stands for the time until the next one.
+  busyMicros += profile.timeDeltas[i + 1] ?? 0;
 }
 
 const where = (url: string) => {
@@ -52,7 +57,7 @@ for (const [id, n] of hits) {
 const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)} %`;
 const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
 process.stdout.write(
-  `${file}: ${total} busy samples of ${profile.samples.length}\n\nself time by function\n`,
+  `${file}: ${total} busy samples of ${profile.samples.length}, ${(busyMicros / 1e6).toFixed(1)} s of CPU\n\nself time by function\n`,
 );
 for (const [key, n] of top(perFunction, Number(count))) process.stdout.write(`${pct(n)}  ${key}\n`);
 process.stdout.write('\nself time by package\n');

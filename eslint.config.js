@@ -14,12 +14,13 @@ const ENVIRONMENT_EDGES = [
   'apps/ops/src/cli.ts',
   'packages/db/src/migrate-cli.ts',
   'scripts/**',
+  'bench/**',
 ];
 
 export default defineConfig(
   { ignores: ['**/node_modules/**', 'test-artifacts/**', 'test/**', '*.config.ts', 'eslint.config.js'] },
   {
-    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts', 'scripts/**/*.ts'],
+    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     plugins: { '@typescript-eslint': tseslint.plugin },
     languageOptions: {
       parser: tseslint.parser,

@@ -81,7 +81,8 @@ it('retries an email job that failed for good from the dashboard, and the email 
       const job = await queues.email.getJob(jobId);
       const state = await job?.getState();
       if (state === 'delayed') await job?.promote().catch(() => {});
-      return state === 'failed' ? job : undefined;
+      // Read again once failed: the copy above may predate the last attempt, with its attempts from then.
+      return state === 'failed' ? queues.email.getJob(jobId) : undefined;
     },
     { what: 'the email job to fail for good', timeoutMs: 20_000 },
   );

@@ -143,11 +143,6 @@ describe('without a webhook secret', () => {
       logger,
       db: stack.db,
       stripe: {
-        webhooks: {
-          constructEvent: () => {
-            throw new Error('unreachable');
-          },
-        },
         parseEventNotification: () => {
           throw new Error('unreachable');
         },

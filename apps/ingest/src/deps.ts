@@ -11,6 +11,8 @@ export type { IngestSettings };
 
 /** A verified Stripe event, as much of it as the ingest reads. */
 export interface VerifiedEvent {
+  /** `event`; `v2.core.event` for an event notification (thin event), which has no `data`. */
+  object?: string;
   id: string;
   type: string;
   created: number;
@@ -45,9 +47,6 @@ export interface EventNotification {
 
 /** The subset of the Stripe client the ingest needs. */
 export interface IngestStripe {
-  webhooks: {
-    constructEvent(payload: Buffer, header: string, secret: string, tolerance?: number): VerifiedEvent;
-  };
   parseEventNotification(
     payload: Buffer,
     header: string,

@@ -2,6 +2,7 @@ import type { Database, EmailKind, Order, OrderStatus } from '@fulfill/db';
 import type { Kysely, Transaction } from 'kysely';
 import { orderFieldsOf, orderItemsOf } from './checkout-order.ts';
 import { recordOwedEmail } from './email-outbox.ts';
+import { insertNewOrder } from './insert-new-order.ts';
 import { type PendingShopWebhooks, recordOrderChange } from './order-history.ts';
 import { fulfillmentKeyOf, orderIdentifierFor } from './order-identifier.ts';
 import { canTransition, outcomeOfSession } from './order-status.ts';
@@ -166,6 +167,20 @@ export async function fulfillCheckout(deps: FulfillDeps, input: FulfillInput): P
   const key = fulfillmentKeyOf(session);
   const identifier = orderIdentifierFor(key, deps.orderIdSecret);
   const fields = orderFieldsOf({ ...session, currency, amount_total }, account);
+
+  // The common case, a new order, is one statement; an order that exists already takes the transaction below.
+  const created = await insertNewOrder(deps.db, {
+    fields,
+    items,
+    fulfillmentKey: key,
+    orderIdentifier: identifier,
+    status: outcome.status,
+    event: input.event,
+    receivedAt: input.receivedAt,
+    payload: input.payload,
+    shopWebhooks: deps.shopWebhooks ?? false,
+  });
+  if (created) return { kind: 'created', ...created };
 
   return deps.db.transaction().execute(async (trx): Promise<FulfillResult> => {
     const inserted = await trx

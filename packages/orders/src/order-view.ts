@@ -1,5 +1,6 @@
 import type { Database, OrderItem, OrderStatus } from '@fulfill/db';
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { EmailOrder } from './emails/index.ts';
 import { orderHistory, type PublicHistoryEntry } from './order-history.ts';
 
@@ -86,9 +87,19 @@ export async function orderForEmail(
       'shipping_name',
       'shipping_address',
     ])
+    // The items come in the same round trip, as a JSON array in the checkout's order.
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('order_items')
+          .select(['description', 'quantity', 'amount_total'])
+          .whereRef('order_items.order_id', '=', 'orders.id')
+          .orderBy('position'),
+      ).as('items'),
+    )
     .where('id', '=', orderId)
     .executeTakeFirstOrThrow();
-  const items = await orderItems(db, orderId);
+  const { items } = row;
   const order: EmailOrder = {
     orderIdentifier: row.order_identifier,
     customerName: row.customer_name,

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
+import { enqueueOutcome } from './enqueue-outcome.ts';
 import { buildEmailJob, type EmailJobData } from './jobs/email-job.ts';
-import { type FulfillmentJob, fulfillmentJobSchema } from './jobs/fulfillment-job.ts';
+import type { FulfillmentJob } from './jobs/fulfillment-job.ts';
 
 /** The states in which a job has not yet started, so it will read Stripe's state when it does. */
 const NOT_STARTED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -28,11 +29,8 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 export async function enqueueFulfillment(queue: Queue, job: FulfillmentJob): Promise<EnqueueResult> {
   const add = async (jobId: string) => {
     await queue.add(job.name, job.data, { ...job.opts, jobId });
-    const stored = await queue.getJob(jobId);
-    const ours =
-      stored !== undefined &&
-      fulfillmentJobSchema.safeParse(stored.data).data?.enqueueId === job.data.enqueueId;
-    return { ours, state: stored && !ours ? await stored.getState() : 'unknown' };
+    const outcome = await enqueueOutcome(queue, jobId, job.data.enqueueId);
+    return { ours: outcome === 'ours', state: outcome === 'ours' ? 'unknown' : outcome };
   };
 
   const { jobId, followUpJobId } = job;
@@ -54,13 +52,19 @@ export async function enqueueFulfillment(queue: Queue, job: FulfillmentJob): Pro
  * Enqueues the email job of an outbox row. A job for it that already failed for good is retried (unless
  * `retryFailed` is false: then it is left as it is, `exists`); one that completed while the row is still unsent
  * is replaced. Either way the email handler claims the outbox row first, so a duplicate job never sends twice.
+ * `newOutboxRow`: the row was created by the caller's own write a moment ago, so the lookup is skipped.
  */
 export async function enqueueEmail(
   queue: Queue,
   data: EmailJobData,
-  options: { attempts?: number; retryFailed?: boolean } = {},
+  options: { attempts?: number; retryFailed?: boolean; newOutboxRow?: boolean } = {},
 ): Promise<'added' | 'exists' | 'retried' | 'replaced'> {
   const job = buildEmailJob(data, options.attempts !== undefined ? { attempts: options.attempts } : {});
+  if (options.newOutboxRow) {
+    // The row was created just now, so no job can exist for it yet: one add, without looking first.
+    await queue.add(job.name, job.data, { ...job.opts, jobId: job.jobId });
+    return 'added';
+  }
   const existing = await queue.getJob(job.jobId);
   if (existing) {
     const state = await existing.getState();

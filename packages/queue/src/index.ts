@@ -1,5 +1,6 @@
 export { type EnqueueResult, enqueueEmail, enqueueFulfillment, withTimeout } from './enqueue.ts';
 export { enqueuePaymentChange, enqueueShopWebhook } from './enqueue-after-payment.ts';
+export { enqueueOutcome } from './enqueue-outcome.ts';
 export { type EnqueuedRecovery, enqueueRecoveries } from './enqueue-recoveries.ts';
 export {
   buildEmailJob,

@@ -31,6 +31,9 @@ export interface Queues {
 export function createProducerConnection(redisUrl: string): Redis {
   return new Redis(redisUrl, {
     enableOfflineQueue: false,
+    // Commands issued in one tick leave in one write: concurrent requests' adds share a round trip, and each
+    // still resolves on its own reply.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(200 * times, 2000),

@@ -1,6 +1,7 @@
 import { type OpsConfig, redisTargetOf } from '@fulfill/config';
 import { createDb, type Database, databaseSetupProblem } from '@fulfill/db';
 import {
+  asyncStdout,
   type ConnectionErrors,
   createConnectionErrors,
   createLogger,
@@ -38,7 +39,7 @@ export type InfrastructureConfig = Pick<
 export interface InfrastructureOptions {
   /** Names the process in every log line. */
   name: string;
-  /** Where log lines go; stdout by default. */
+  /** Where log lines go; by default stdout, written asynchronously (flushed on close and at exit). */
   logDestination?: DestinationStream;
   /** The Postgres pool's size (10 by default). */
   databasePoolSize?: number;
@@ -84,7 +85,12 @@ export function openInfrastructure(
   config: InfrastructureConfig,
   options: InfrastructureOptions,
 ): Infrastructure {
-  const logger = createLogger({ level: config.LOG_LEVEL, name: options.name }, options.logDestination);
+  // Stdout is written asynchronously, and flushed on close and at exit; a given destination is used as it is.
+  const stdout = options.logDestination ? undefined : asyncStdout();
+  const logger = createLogger(
+    { level: config.LOG_LEVEL, name: options.name },
+    options.logDestination ?? stdout?.stream,
+  );
   const redisTarget = redisTargetOf(config);
   const redis = openRedisConnection(redisTarget, 'producer');
   // BullMQ repeats the connection's errors on each queue; the connection's own listener reports them.
@@ -130,6 +136,7 @@ export function openInfrastructure(
         redis.disconnect();
       }
       await db.destroy();
+      stdout?.flush();
     },
   };
 }

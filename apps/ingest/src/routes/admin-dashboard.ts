@@ -1,10 +1,7 @@
-import { createBullBoard } from '@bull-board/api';
-import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { IngestDeps } from '../deps.ts';
 import { sendError } from '../errors.ts';
 import { basicAuthChecker } from './basic-auth.ts';
-import { FreshRetryAdapter } from './fresh-retry-adapter.ts';
 
 /** Where the ingest mounts the queue dashboard; register `adminDashboardRoutes` under this prefix. */
 export const ADMIN_DASHBOARD_PREFIX = '/admin/queues';
@@ -16,7 +13,7 @@ const CHALLENGE = 'Basic realm="Fulfill queues", charset="UTF-8"';
  * `settings.admin`. Every request under the prefix is checked, the UI's assets and API included; anything else
  * gets 401 `unauthorized` with a challenge. Without `settings.admin` nothing is mounted (the app's 404) and
  * one warning says how to turn it on. The dashboard's retries give a job a fresh attempt budget (see
- * `FreshRetryAdapter`).
+ * `FreshRetryAdapter`). bull-board itself is imported only when the dashboard is mounted.
  */
 export async function adminDashboardRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   const { admin } = deps.settings;
@@ -37,6 +34,12 @@ export async function adminDashboardRoutes(app: FastifyInstance, deps: IngestDep
   // A 404 of our own, so that unknown paths under the prefix are behind the same hook.
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not-found'));
 
+  // bull-board (about 20 MiB of resident memory) is loaded only where the dashboard is mounted.
+  const [{ createBullBoard }, { FastifyAdapter }, { FreshRetryAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/fastify'),
+    import('./fresh-retry-adapter.ts'),
+  ]);
   const serverAdapter = new FastifyAdapter().setBasePath(app.prefix);
   const { fulfillment, email, reconcile, paymentChange, shopWebhook } = deps.queues;
   createBullBoard({

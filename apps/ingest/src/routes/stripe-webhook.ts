@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EventNotification, IngestDeps, VerifiedEvent } from '../deps.ts';
 import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
+import { verifyStripeSignature } from '../verify-stripe-signature.ts';
 import { acceptPaymentEvent } from './payment-event.ts';
 import { handleCaptureEvent, handleEventNotification } from './webhook-follow-ups.ts';
 
@@ -18,19 +19,13 @@ const TOLERANCE_SECONDS = 300;
 const BODY_LIMIT = 1024 * 1024;
 
 function verify(deps: IngestDeps, body: Buffer, header: string): VerifiedEvent | null {
-  for (const secret of deps.settings.webhookSecrets) {
-    try {
-      return deps.stripe.webhooks.constructEvent(body, header, secret, TOLERANCE_SECONDS);
-    } catch {
-      // Not this secret: try the next one, as while a secret is being rolled.
-    }
-  }
-  return null;
+  const check = verifyStripeSignature(body, header, deps.settings.webhookSecrets, TOLERANCE_SECONDS);
+  return check.ok ? check.event : null;
 }
 
 /**
  * An event notification (thin event) signed by one of the secrets, read with stripe-node's own parser. Only
- * tried once `verify` found no event, so a snapshot event costs nothing more.
+ * tried for a verified body that is one (`object: v2.core.event`), so a snapshot event costs nothing more.
  */
 function verifyNotification(deps: IngestDeps, body: Buffer, header: string): EventNotification | null {
   for (const secret of deps.settings.webhookSecrets) {
@@ -70,9 +65,11 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
     const header = request.headers['stripe-signature'];
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signed = typeof header === 'string' && header.length > 0;
-    const event = signed ? verify(deps, body, header) : null;
-    const notification = signed && !event ? verifyNotification(deps, body, header) : null;
+    const verified = signed ? verify(deps, body, header) : null;
+    const thin = verified?.object === 'v2.core.event';
+    const notification = signed && thin ? verifyNotification(deps, body, header) : null;
     if (notification) return handleEventNotification(deps, reply, logger, notification);
+    const event = thin ? null : verified;
     if (!event) {
       metrics.signatureFailures.inc();
       metrics.webhooks.inc({ type: 'unknown', outcome: 'invalid-signature' });

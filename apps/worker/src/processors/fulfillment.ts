@@ -82,7 +82,7 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
           await enqueueEmail(
             deps.queues.email,
             { orderId: order.id, kind },
-            { attempts: deps.settings.emailAttempts },
+            { attempts: deps.settings.emailAttempts, newOutboxRow: result.kind === 'created' },
           );
         }
         log.info(

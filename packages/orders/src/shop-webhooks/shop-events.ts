@@ -29,6 +29,14 @@ export interface OrderChange {
   disputeId?: string | null;
 }
 
+/** The shop events an order's creation makes: each happens to an order once, so its subject is empty. */
+export function shopEventsOfCreation(status: OrderStatus): Array<{ type: ShopEventType; subject: '' }> {
+  const types: ShopEventType[] = ['order.created'];
+  if (status === 'paid') types.push('order.paid');
+  if (status === 'payment_failed') types.push('order.payment_failed');
+  return types.map((type) => ({ type, subject: '' }));
+}
+
 /**
  * The shop events a change makes, each with the subject that makes its `webhook-id`: empty for what happens to an
  * order once (created, paid from its checkout, payment failed, cancelled), the dispute for dispute events, and the
@@ -43,12 +51,7 @@ export function shopEventsOf(
   const refundedBefore = change.previousAmountRefunded ?? change.order.amount_refunded;
   const events: Array<{ type: ShopEventType; subject: string }> = [];
   const once = (type: ShopEventType) => events.push({ type, subject: '' });
-  if (from === null) {
-    once('order.created');
-    if (to === 'paid') once('order.paid');
-    if (to === 'payment_failed') once('order.payment_failed');
-    return events;
-  }
+  if (from === null) return shopEventsOfCreation(to);
   const dispute = change.disputeId ?? 'dispute';
   if (from === 'disputed' && to !== 'disputed')
     events.push({ type: 'order.dispute_closed', subject: dispute });

@@ -32,11 +32,33 @@ export interface ShopWebhookPayload {
   };
 }
 
+/** The parts of an order its webhooks carry. */
+export type ShopPayloadOrder = Pick<
+  Order,
+  | 'order_identifier'
+  | 'status'
+  | 'cart_id'
+  | 'checkout_session_id'
+  | 'payment_intent_id'
+  | 'currency'
+  | 'amount_subtotal'
+  | 'amount_discount'
+  | 'amount_tax'
+  | 'amount_shipping'
+  | 'amount_total'
+  | 'amount_refunded'
+  | 'customer_email'
+  | 'customer_name'
+  | 'shipping_name'
+  | 'shipping_address'
+  | 'created_at'
+>;
+
 /** What the shop needs to act on an order's change; it holds personal data, so it is never logged. */
 export function shopPayloadOf(
   type: ShopEventType,
   input: {
-    order: Order;
+    order: ShopPayloadOrder;
     items: ShopWebhookPayload['data']['items'];
     previousStatus: OrderStatus | null;
     at: Date;

@@ -39,7 +39,8 @@ afterAll(async () => {
     ingest.signal('SIGKILL');
     await ingest.exited.catch(() => {});
   }
-  await stack?.stop().catch(() => {});
+  // Bounded, so that the private Redis is killed even if closing the stack hangs.
+  await Promise.race([stack?.stop().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 20_000))]);
   await redis?.destroy();
 });
 

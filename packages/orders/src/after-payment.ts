@@ -106,17 +106,28 @@ const orderOfIntent = (db: Kysely<Database>, paymentIntentId: string) =>
     )
     .executeTakeFirst();
 
-/** The order a refund or dispute event is about; made from its Checkout Session first when the event came first. */
-async function findOrMakeOrder(deps: PaymentChangeDeps, paymentIntentId: string): Promise<Order | undefined> {
+/**
+ * The order a refund or dispute event is about; made from its Checkout Session first when the event came first,
+ * with what that creation owes (its confirmation, its shop webhooks).
+ */
+async function findOrMakeOrder(
+  deps: PaymentChangeDeps,
+  paymentIntentId: string,
+): Promise<{ order: Order | undefined; owed: { emails: EmailKey[]; shopWebhooks: PendingShopWebhooks } }> {
+  const owed = { emails: [] as EmailKey[], shopWebhooks: [] as PendingShopWebhooks };
   const found = await orderOfIntent(deps.db, paymentIntentId);
-  if (found) return found;
+  if (found) return { order: found, owed };
   const sessions = await all(
     deps.stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 10 }),
   );
   const session = sessions.find((s) => s.status === 'complete');
-  if (!session) return undefined;
-  await fulfillCheckout(deps, { sessionId: session.id });
-  return orderOfIntent(deps.db, paymentIntentId);
+  if (!session) return { order: undefined, owed };
+  const made = await fulfillCheckout(deps, { sessionId: session.id });
+  if (made.kind === 'created' || made.kind === 'updated' || made.kind === 'unchanged') {
+    owed.emails = made.pendingEmails.map((kind) => ({ orderId: made.order.id, kind }));
+    if (made.kind !== 'unchanged') owed.shopWebhooks = made.shopWebhooks;
+  }
+  return { order: await orderOfIntent(deps.db, paymentIntentId), owed };
 }
 
 /**
@@ -132,7 +143,7 @@ export async function applyPaymentChange(
   input: PaymentChangeInput,
 ): Promise<PaymentChangeResult> {
   const readStartedAt = new Date();
-  const known = await findOrMakeOrder(deps, input.paymentIntentId);
+  const { order: known, owed } = await findOrMakeOrder(deps, input.paymentIntentId);
   if (!known) {
     if (input.event) {
       await recordStripeEvent(deps.db, {
@@ -146,7 +157,7 @@ export async function applyPaymentChange(
   }
   const state = await readPaymentState(deps.stripe, input.paymentIntentId, known.amount_total);
 
-  return deps.db.transaction().execute(async (trx): Promise<PaymentChangeResult> => {
+  const result = await deps.db.transaction().execute(async (trx): Promise<PaymentChangeResult> => {
     const order = await trx
       .selectFrom('orders')
       .selectAll()
@@ -194,4 +205,14 @@ export async function applyPaymentChange(
     );
     return { kind: 'changed', order: updated, previousStatus: order.status, pendingEmails, shopWebhooks };
   });
+  if (result.kind === 'changed') {
+    return {
+      ...result,
+      pendingEmails: [...owed.emails, ...result.pendingEmails],
+      shopWebhooks: [...owed.shopWebhooks, ...result.shopWebhooks],
+    };
+  }
+  if (result.kind === 'unchanged')
+    return { ...result, pendingEmails: [...owed.emails, ...result.pendingEmails] };
+  return result;
 }

@@ -178,6 +178,9 @@ describe('disputes through the real ingest and worker', () => {
     const refund = await stack.emulator.refundPayment(pi, { amount: 300, deliver: false });
     await deliver(refund.event.id);
     await waitForStatus(pi, 'partially_refunded', 300);
+    // The order made on the way owes its confirmation, sent at once, with the refund notice.
+    const identifier = orderIdentifierFor(pi, ORDER_ID_SECRET);
+    await waitFor(() => mailsOfOrder(stack, identifier).length === 2, { what: 'confirmation and notice' });
   });
 });
 

@@ -121,14 +121,18 @@ const orderOfIntent = (db: Kysely<Database>, paymentIntentId: string) =>
     )
     .executeTakeFirst();
 
-/** The order a refund or dispute event is about; made from its Checkout Session first when the event came first. */
+/**
+ * The order a refund or dispute event is about; made from its Checkout Session first when the event came first,
+ * with what that creation owes (its confirmation, its shop webhooks).
+ */
 async function findOrMakeOrder(
   deps: PaymentChangeDeps,
   paymentIntentId: string,
   account: string | null,
-): Promise<Order | undefined> {
+): Promise<{ order: Order | undefined; owed: { emails: EmailKey[]; shopWebhooks: PendingShopWebhooks } }> {
+  const owed = { emails: [] as EmailKey[], shopWebhooks: [] as PendingShopWebhooks };
   const found = await orderOfIntent(deps.db, paymentIntentId);
-  if (found) return found;
+  if (found) return { order: found, owed };
   const sessions = await all(
     deps.stripe.checkout.sessions.list(
       { payment_intent: paymentIntentId, limit: 10 },
@@ -136,9 +140,13 @@ async function findOrMakeOrder(
     ),
   );
   const session = sessions.find((s) => s.status === 'complete');
-  if (!session) return undefined;
-  await fulfillCheckout(deps, { sessionId: session.id, account });
-  return orderOfIntent(deps.db, paymentIntentId);
+  if (!session) return { order: undefined, owed };
+  const made = await fulfillCheckout(deps, { sessionId: session.id, account });
+  if (made.kind === 'created' || made.kind === 'updated' || made.kind === 'unchanged') {
+    owed.emails = made.pendingEmails.map((kind) => ({ orderId: made.order.id, kind }));
+    if (made.kind !== 'unchanged') owed.shopWebhooks = made.shopWebhooks;
+  }
+  return { order: await orderOfIntent(deps.db, paymentIntentId), owed };
 }
 
 /**
@@ -155,7 +163,7 @@ export async function applyPaymentChange(
 ): Promise<PaymentChangeResult> {
   const readStartedAt = new Date();
   const account = input.account ?? null;
-  const known = await findOrMakeOrder(deps, input.paymentIntentId, account);
+  const { order: known, owed } = await findOrMakeOrder(deps, input.paymentIntentId, account);
   if (!known) {
     if (input.event) {
       await recordStripeEvent(deps.db, {
@@ -174,7 +182,7 @@ export async function applyPaymentChange(
     accountOptions(known.stripe_account ?? account),
   );
 
-  return deps.db.transaction().execute(async (trx): Promise<PaymentChangeResult> => {
+  const result = await deps.db.transaction().execute(async (trx): Promise<PaymentChangeResult> => {
     const order = await trx
       .selectFrom('orders')
       .selectAll()
@@ -222,4 +230,14 @@ export async function applyPaymentChange(
     );
     return { kind: 'changed', order: updated, previousStatus: order.status, pendingEmails, shopWebhooks };
   });
+  if (result.kind === 'changed') {
+    return {
+      ...result,
+      pendingEmails: [...owed.emails, ...result.pendingEmails],
+      shopWebhooks: [...owed.shopWebhooks, ...result.shopWebhooks],
+    };
+  }
+  if (result.kind === 'unchanged')
+    return { ...result, pendingEmails: [...owed.emails, ...result.pendingEmails] };
+  return result;
 }

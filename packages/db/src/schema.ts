@@ -179,7 +179,7 @@ export interface Database {
   reconcile_checkpoints: ReconcileCheckpointsTable;
 }
 
-/** How far the reconciler has checked one Stripe account, and who runs it now (0006). */
+/** How far the reconciler has checked one Stripe account, and who runs it now (0005). */
 export interface ReconcileCheckpointsTable {
   account: string;
   /** Unix seconds: the `created` of the newest Checkout Session a finished run checked. */

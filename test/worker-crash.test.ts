@@ -24,16 +24,16 @@ describe('a worker killed mid-job', () => {
   it('leaves the job to be retried by another worker, and there is still one order and one email', async () => {
     const { session, event } = await completedCheckout(stack.emulator);
     const key = session.payment_intent as string;
+    // The job waits in Redis before any worker runs, so that it, and not the worker's first reconcile run, makes
+    // the order; and Stripe answers slowly, so the job is still mid-flight when the worker dies.
+    await stack.emulator.deliverEvent(event.id);
+    stack.emulator.setLatency(3000);
     const first = startProcess('apps/worker/src/worker.ts', await workerEnv());
     processes.push(first);
     await waitFor(() => first.output().includes('worker started'), {
       what: 'the first worker',
       timeoutMs: 20_000,
     });
-
-    // Stripe answers slowly, so the job is still mid-flight when the worker dies.
-    stack.emulator.setLatency(3000);
-    await stack.emulator.deliverEvent(event.id);
     await waitFor(async () => (await stack.queues.fulfillment.getJobState(key)) === 'active', {
       what: 'the job to start',
       intervalMs: 10,

@@ -146,6 +146,20 @@ const connectAccounts = z
     value === 'all' ? 'all' : value === '' ? [] : value.split(',').map((entry) => entry.trim()),
   );
 
+/** Comma-separated secrets (several while one is rolled), blanks dropped, each of which `valid` must accept. */
+function secretList(valid: (secret: string) => boolean, message: string) {
+  return z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .refine((secrets) => secrets.every(valid), message);
+}
+
 export const common = {
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   // One of the two is required: `redisProblems` says so.
@@ -161,19 +175,10 @@ export const common = {
 
 export const ingest = {
   ...common,
-  STRIPE_WEBHOOK_SECRET: z
-    .string()
-    .optional()
-    .transform((value) =>
-      (value ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0),
-    )
-    .refine(
-      (secrets) => secrets.every((s) => s.startsWith('whsec_')),
-      'must be webhook signing secrets (whsec_…), comma-separated; a Stripe API key (sk_…) does not sign webhooks',
-    ),
+  STRIPE_WEBHOOK_SECRET: secretList(
+    (s) => s.startsWith('whsec_'),
+    'must be webhook signing secrets (whsec_…), comma-separated; a Stripe API key (sk_…) does not sign webhooks',
+  ),
   PORT: integer(0, 65_535).default(3000),
   HOST: nonEmpty.default('0.0.0.0'),
   SUCCESS_WAIT_MS: integer(0, 30_000).default(3000),
@@ -199,22 +204,10 @@ export const ingest = {
  * SHOP_WEBHOOK_SECRET: comma-separated Standard Webhooks secrets (`whsec_` and base64 of at least 24 bytes); each
  * delivery carries one signature per secret, so a shop can roll its secret without missing a delivery.
  */
-const shopWebhookSecrets = z
-  .string()
-  .optional()
-  .transform((value) =>
-    (value ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  )
-  .refine(
-    (secrets) =>
-      secrets.every(
-        (s) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s.slice(6), 'base64').length >= 24,
-      ),
-    'must be Standard Webhooks secrets, comma-separated, each whsec_ followed by base64 of at least 24 bytes',
-  );
+const shopWebhookSecrets = secretList(
+  (s) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s.slice(6), 'base64').length >= 24,
+  'must be Standard Webhooks secrets, comma-separated, each whsec_ followed by base64 of at least 24 bytes',
+);
 
 /** The shop's webhook endpoint, read by the worker (which delivers) and the ops commands (which re-enable it). */
 const shopWebhook = {

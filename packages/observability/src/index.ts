@@ -4,7 +4,7 @@ export {
   createConnectionErrors,
   isConnectionError,
 } from './connection-errors.ts';
-export { asyncStdout, type LogDestination } from './log-destination.ts';
+export { batchedStdout, type LogDestination } from './log-destination.ts';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.ts';
 export { createMetrics, type Metrics, type MetricsOptions, type MetricsRole } from './metrics.ts';
 export { createMetricsServer, hasMetricsToken, type MetricsAccess, serveMetrics } from './metrics-server.ts';

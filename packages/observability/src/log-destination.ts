@@ -1,54 +1,59 @@
-import { type DestinationStream, pino } from 'pino';
+import type { DestinationStream } from 'pino';
 
-/** An asynchronous log destination and the way to empty it. */
+/** A batching log destination and the way to empty it. */
 export interface LogDestination {
   stream: DestinationStream;
-  /** Writes out every buffered line, synchronously; safe to call at any time, and more than once. */
+  /** Writes out every buffered line now; safe to call at any time, and more than once. */
   flush: () => void;
+}
+
+/** The part of `process.stdout` the destination writes to. */
+export interface LogOutput {
+  write(chunk: string): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 const open = new Set<LogDestination>();
 let exitHooked = false;
 
-/** Lines are buffered until this many bytes, or for at most FLUSH_EVERY_MS. */
-const MIN_WRITE_BYTES = 8192;
+/** Lines are gathered until this many characters, or for at most FLUSH_EVERY_MS. */
+const MIN_WRITE_CHARS = 8192;
 const FLUSH_EVERY_MS = 200;
 
 /**
- * Standard output without a synchronous write per line (pino's SonicBoom, `sync: false`): lines are gathered
- * into writes of about 8 KiB, and a line never waits more than 200 ms. Every such destination is flushed when
- * the process exits, however it exits short of a kill: a crash that close-with-grace handles, `process.exit`,
- * or the end of the event loop; call `flush` on shutdown too. A SIGKILL loses at most those last 200 ms.
+ * Standard output without a write per line: lines are gathered into writes of about 8 KiB, and a line never
+ * waits more than 200 ms. Every such destination is flushed when the process exits, however it exits short of a
+ * kill: a crash that close-with-grace handles, `process.exit`, or the end of the event loop; call `flush` on
+ * shutdown too. A SIGKILL loses at most those last 200 ms. Once the output is gone (EPIPE: whoever read it
+ * exited), lines are dropped rather than retried, so a closed pipe never holds up a shutdown.
  */
-export function asyncStdout(): LogDestination {
-  const boom = pino.destination({ dest: 1, sync: false, minLength: MIN_WRITE_BYTES });
-  // Whether lines arrived since the last flush: an idle process makes no empty writes.
-  let pending = false;
-  setInterval(() => {
-    if (!pending) return;
-    pending = false;
+export function batchedStdout(output: LogOutput = process.stdout): LogDestination {
+  let buffered = '';
+  let broken = false;
+  output.on('error', () => {
+    broken = true;
+    buffered = '';
+  });
+  const flush = () => {
+    if (buffered === '') return;
+    const chunk = buffered;
+    buffered = '';
+    if (broken) return;
     try {
-      boom.flush();
+      output.write(chunk);
     } catch {
-      // Closed: nothing more to write.
+      broken = true;
     }
-  }, FLUSH_EVERY_MS).unref();
+  };
+  setInterval(flush, FLUSH_EVERY_MS).unref();
   const stream: DestinationStream = {
     write: (line: string) => {
-      pending = true;
-      boom.write(line);
+      if (broken) return;
+      buffered += line;
+      if (buffered.length >= MIN_WRITE_CHARS) flush();
     },
   };
-  const destination: LogDestination = {
-    stream,
-    flush: () => {
-      try {
-        boom.flushSync();
-      } catch {
-        // Not open yet, or already closed: nothing buffered to lose.
-      }
-    },
-  };
+  const destination: LogDestination = { stream, flush };
   open.add(destination);
   if (!exitHooked) {
     exitHooked = true;

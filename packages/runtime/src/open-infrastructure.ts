@@ -1,7 +1,7 @@
 import { type OpsConfig, redisTargetOf } from '@fulfill/config';
 import { createDb, type Database, databaseSetupProblem } from '@fulfill/db';
 import {
-  asyncStdout,
+  batchedStdout,
   type ConnectionErrors,
   createConnectionErrors,
   createLogger,
@@ -39,7 +39,7 @@ export type InfrastructureConfig = Pick<
 export interface InfrastructureOptions {
   /** Names the process in every log line. */
   name: string;
-  /** Where log lines go; by default stdout, written asynchronously (flushed on close and at exit). */
+  /** Where log lines go; by default stdout, written in batches (flushed on close and at exit). */
   logDestination?: DestinationStream;
   /** The Postgres pool's size (10 by default). */
   databasePoolSize?: number;
@@ -85,8 +85,8 @@ export function openInfrastructure(
   config: InfrastructureConfig,
   options: InfrastructureOptions,
 ): Infrastructure {
-  // Stdout is written asynchronously, and flushed on close and at exit; a given destination is used as it is.
-  const stdout = options.logDestination ? undefined : asyncStdout();
+  // Stdout is written in batches, and flushed on close and at exit; a given destination is used as it is.
+  const stdout = options.logDestination ? undefined : batchedStdout();
   const logger = createLogger(
     { level: config.LOG_LEVEL, name: options.name },
     options.logDestination ?? stdout?.stream,

@@ -141,7 +141,10 @@ describe('a complete session missing its currency or total', () => {
     expect(failed.attemptsMade).toBe(1);
     const line = logs(from).find((entry) => entry.outcome === 'missing-data');
     expect(line).toMatchObject({ level: 50, sessionId: session.id, missing: ['currency', 'amount_total'] });
-    expect((await stack.workerMetrics.fulfillmentRejected.get()).values[0]?.value).toBe(before + 1);
+    // At least once: a reconcile run that finds the session without its order runs it again, and is refused again.
+    expect((await stack.workerMetrics.fulfillmentRejected.get()).values[0]?.value).toBeGreaterThanOrEqual(
+      before + 1,
+    );
     expect(await orderOfKey(stack, key)).toBeUndefined();
     expect(await eventRows(event.id)).toEqual([]);
   });
@@ -381,6 +384,8 @@ describe('manual capture', () => {
   it('is paid through an event notification of the capture too', async () => {
     const platformUrl = `${stack.ingestUrl}/order/stripe-webhook`;
     const thinUrl = `${stack.ingestUrl}/order/stripe-webhook?endpoint=thin`;
+    // The event destination taking thin events (added again if another test did already: the same endpoint).
+    emulator.addWebhookEndpoint({ url: thinUrl, secret: THIN_SECRET, payload: 'thin' });
     const { session, event } = await emulator.completeCheckoutSession(manualSession().id, { deliver: false });
     await emulator.deliverEvent(event.id, { url: platformUrl });
     const key = session.payment_intent as string;

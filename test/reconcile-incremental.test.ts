@@ -73,15 +73,19 @@ describe('an incremental reconcile run', () => {
     await completeSessions(OLD, SPREAD_S / OLD);
     const checkedThrough = Math.floor(clock);
     const inOverlap = completedSince(checkedThrough - OVERLAP_MS / 1000);
-    // As a finished run leaves it: everything up to the old sessions checked, the window swept an hour ago.
+    // As a finished run leaves it: everything up to the old sessions checked, the window swept an hour ago
+    // (whatever another test of this file left there).
+    const seeded = {
+      sessions_checked_through: checkedThrough,
+      events_checked_through: checkedThrough,
+      full_sweep_at: new Date(Date.now() - HOUR),
+      lease_token: null,
+      lease_expires_at: null,
+    };
     await database.db
       .insertInto('reconcile_checkpoints')
-      .values({
-        account: PLATFORM_ACCOUNT,
-        sessions_checked_through: checkedThrough,
-        events_checked_through: checkedThrough,
-        full_sweep_at: new Date(Date.now() - HOUR),
-      })
+      .values({ account: PLATFORM_ACCOUNT, ...seeded })
+      .onConflict((oc) => oc.column('account').doUpdateSet(seeded))
       .execute();
     clock += 15 * 60;
     const fresh = await completeSessions(NEW, 0);

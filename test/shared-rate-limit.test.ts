@@ -47,9 +47,20 @@ afterAll(async () => {
 const redirect = (url: string, sessionId: string) =>
   fetch(`${url}/order/checkout-session-success?session_id=${sessionId}`);
 
+/** Both ingests answer ready: their Redis connections are up (again, after a test stopped Redis). */
+async function ingestsReady(): Promise<void> {
+  for (const url of urls) {
+    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.ok === true, {
+      what: 'an ingest to be ready',
+      timeoutMs: 20_000,
+    });
+  }
+}
+
 describe('the success redirect behind two ingests', () => {
   it('enforces one limit per client across both ingests', async () => {
     if (!stack) throw new Error('the stack did not start');
+    await ingestsReady();
     const { session } = await completedCheckout(stack.emulator);
     const statuses: number[] = [];
     // One client, its requests spread over both ingests in turn: twice the limit in all.
@@ -70,13 +81,14 @@ describe('the success redirect behind two ingests', () => {
     if (!stack || !redis) throw new Error('the stack did not start');
     const { session } = await completedCheckout(stack.emulator);
     await redis.kill();
-    // This client is already past the limit on a live Redis; with Redis gone no ingest can count, and none
-    // answers 429 or 500: the redirect goes on to its enqueue, which answers 503 and Retry-After.
+    // With Redis gone no ingest can count, and none answers 429 or 500 (even to a client already past the
+    // limit): the redirect goes on to its enqueue, which answers 503 and Retry-After.
     for (const url of urls) {
       const response = await redirect(url, session.id);
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: 'queue-unavailable' });
     }
     await redis.start();
+    await ingestsReady();
   });
 });

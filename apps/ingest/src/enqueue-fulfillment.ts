@@ -1,5 +1,9 @@
+import { orderIdentifierFor } from '@fulfill/orders';
 import { type EnqueueResult, enqueueFulfillment, type FulfillmentJob, withTimeout } from '@fulfill/queue';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import type { IngestDeps } from './deps.ts';
+import { sendError } from './errors.ts';
 
 /**
  * Enqueues a fulfillment job within ENQUEUE_TIMEOUT_MS and counts a job id that already existed as a queue-layer
@@ -13,4 +17,34 @@ export async function enqueueWithinBound(deps: IngestDeps, job: FulfillmentJob):
   );
   if (result.kind === 'duplicate') deps.metrics.duplicatesSuppressed.inc({ layer: 'queue' });
   return result;
+}
+
+/**
+ * A webhook's enqueue and its answer: 200 with the order identifier once Redis holds the job (none for an
+ * expiry, which makes no order), 503 `queue-unavailable` when it does not in time, so that Stripe retries.
+ * `type` is the delivered event's type, as the metrics and logs name it.
+ */
+export async function enqueueWebhookJob(
+  deps: IngestDeps,
+  reply: FastifyReply,
+  log: Logger,
+  type: string,
+  job: FulfillmentJob,
+) {
+  const orderIdentifier = orderIdentifierFor(job.data.fulfillmentKey, deps.settings.orderIdSecret);
+  const stopTimer = deps.metrics.enqueueSeconds.startTimer();
+  try {
+    const result = await enqueueWithinBound(deps, job);
+    stopTimer();
+    deps.metrics.webhooks.inc({ type, outcome: result.kind });
+    log.info({ outcome: result.kind, jobId: result.jobId, orderIdentifier }, 'webhook');
+  } catch (error) {
+    deps.metrics.webhooks.inc({ type, outcome: 'queue-unavailable' });
+    log.error({ outcome: 'queue-unavailable', err: error }, 'webhook not enqueued');
+    return sendError(reply, 'queue-unavailable', { 'retry-after': '5' });
+  }
+  const expired = job.data.event?.type === 'checkout.session.expired';
+  return reply
+    .code(200)
+    .send(expired ? { received: true } : { received: true, order_identifier: orderIdentifier });
 }

@@ -4,12 +4,11 @@ import {
   isCaptureEventType,
   isFulfillmentEventType,
   isPaymentEventType,
-  orderIdentifierFor,
 } from '@fulfill/orders';
 import { buildFulfillmentJob } from '@fulfill/queue';
 import type { FastifyInstance } from 'fastify';
 import type { EventNotification, IngestDeps, VerifiedEvent } from '../deps.ts';
-import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
+import { enqueueWebhookJob } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
 import { verifyStripeSignature } from '../verify-stripe-signature.ts';
 import { acceptPaymentEvent } from './payment-event.ts';
@@ -109,21 +108,6 @@ export async function stripeWebhookRoutes(app: FastifyInstance, deps: IngestDeps
       account: event.account ?? null,
       payload: event,
     });
-    const orderIdentifier = orderIdentifierFor(job.data.fulfillmentKey, settings.orderIdSecret);
-    const stopTimer = metrics.enqueueSeconds.startTimer();
-    try {
-      const result = await enqueueWithinBound(deps, job);
-      stopTimer();
-      metrics.webhooks.inc({ type: event.type, outcome: result.kind });
-      log.info({ outcome: result.kind, jobId: result.jobId, orderIdentifier }, 'webhook');
-    } catch (error) {
-      metrics.webhooks.inc({ type: event.type, outcome: 'queue-unavailable' });
-      log.error({ outcome: 'queue-unavailable', err: error }, 'webhook not enqueued');
-      return sendError(reply, 'queue-unavailable', { 'retry-after': '5' });
-    }
-    const expired = event.type === 'checkout.session.expired';
-    return reply
-      .code(200)
-      .send(expired ? { received: true } : { received: true, order_identifier: orderIdentifier });
+    return enqueueWebhookJob(deps, reply, log, event.type, job);
   });
 }

@@ -5,14 +5,13 @@ import {
   isCaptureEventType,
   isFulfillmentEventType,
   manualCaptureIntentOfEvent,
-  orderIdentifierFor,
   v1TypeOfNotification,
 } from '@fulfill/orders';
-import { buildFulfillmentJob, type FulfillmentJob } from '@fulfill/queue';
+import { buildFulfillmentJob } from '@fulfill/queue';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventNotification, IngestDeps, VerifiedEvent } from '../deps.ts';
-import { enqueueWithinBound } from '../enqueue-fulfillment.ts';
+import { enqueueWebhookJob } from '../enqueue-fulfillment.ts';
 import { sendError } from '../errors.ts';
 import { stripeFailureAnswer } from '../stripe-errors.ts';
 
@@ -21,26 +20,6 @@ import { stripeFailureAnswer } from '../stripe-errors.ts';
  * names no Checkout Session) and an event notification (a thin event, which carries no object). Each answers
  * 2xx only once Redis holds the job; a Stripe that cannot be read answers 503, so that Stripe retries.
  */
-
-async function enqueueAndAnswer(
-  deps: IngestDeps,
-  reply: FastifyReply,
-  log: Logger,
-  type: string,
-  job: FulfillmentJob,
-) {
-  const orderIdentifier = orderIdentifierFor(job.data.fulfillmentKey, deps.settings.orderIdSecret);
-  try {
-    const result = await enqueueWithinBound(deps, job);
-    deps.metrics.webhooks.inc({ type, outcome: result.kind });
-    log.info({ outcome: result.kind, jobId: result.jobId, orderIdentifier }, 'webhook');
-  } catch (error) {
-    deps.metrics.webhooks.inc({ type, outcome: 'queue-unavailable' });
-    log.error({ outcome: 'queue-unavailable', err: error }, 'webhook not enqueued');
-    return sendError(reply, 'queue-unavailable', { 'retry-after': '5' });
-  }
-  return reply.code(200).send({ received: true, order_identifier: orderIdentifier });
-}
 
 function ignore(deps: IngestDeps, reply: FastifyReply, log: Logger, type: string, reason: string) {
   deps.metrics.webhooks.inc({ type, outcome: 'ignored' });
@@ -87,7 +66,7 @@ export async function handleCaptureEvent(
     cause: { source: 'webhook', event: { id: event.id, type: event.type, created: event.created } },
     account,
   });
-  return enqueueAndAnswer(deps, reply, log, event.type, job);
+  return enqueueWebhookJob(deps, reply, log, event.type, job);
 }
 
 /**
@@ -147,5 +126,5 @@ export async function handleEventNotification(
     cause: { source: 'webhook', event: { id: notification.id, type, created } },
     account,
   });
-  return enqueueAndAnswer(deps, reply, log, notification.type, job);
+  return enqueueWebhookJob(deps, reply, log, notification.type, job);
 }

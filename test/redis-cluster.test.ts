@@ -94,7 +94,9 @@ describe('on a Redis Cluster', () => {
     expect(new Set(deliveries.map((d) => d.status))).toEqual(new Set([200, 503]));
     expect(await cluster.masterOf(stack.prefix)).not.toBe(master);
     await cluster.healthy(30_000);
-    await queuesSettled(stack, ['fulfillment']);
+    // Jobs that failed during the failover wait out their exponential backoff (1 s, 2 s, 4 s, 8 s, …), and one
+    // whose lock the failover lost waits for the stalled check (half the 30 s lock): a minute bounds both.
+    await queuesSettled(stack, ['fulfillment'], { timeoutMs: 60_000 });
     const acknowledged = deliveries.filter((d) => d.status === 200);
     const unavailable = deliveries.filter((d) => d.status === 503);
     // Redis replicates asynchronously: a job the old master acknowledged may not have reached the replica.
@@ -108,7 +110,7 @@ describe('on a Redis Cluster', () => {
       { db: stack.db, stripe, queues: stack.queues },
       { since: new Date(Date.now() - 3600_000), runId: 'failover' },
     );
-    await queuesSettled(stack, ['fulfillment']);
+    await queuesSettled(stack, ['fulfillment'], { timeoutMs: 60_000 });
     expect(acknowledged.length).toBeGreaterThan(40);
     for (const { sessionId } of [...acknowledged, ...unavailable]) {
       expect(await ordersOfSession(stack, sessionId), sessionId).toHaveLength(1);

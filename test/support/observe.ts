@@ -48,12 +48,20 @@ export async function queuesSettled(
     'email',
     'shopWebhook',
   ],
+  { timeoutMs }: { timeoutMs?: number } = {},
 ) {
   for (const name of names) {
+    const states = ['waiting', 'active', 'delayed', 'prioritized'] as const;
+    let counts: Record<string, number> = {};
     await waitFor(
-      async () =>
-        (await stack.queues[name].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0,
-      { what: `the ${name} queue to drain` },
-    );
+      async () => {
+        counts = await stack.queues[name].getJobCounts(...states);
+        return states.every((state) => counts[state] === 0);
+      },
+      { what: `the ${name} queue to drain`, timeoutMs },
+    ).catch((error: unknown) => {
+      // Which state the jobs are stuck in tells a backoff from a lost lock from a worker that stopped.
+      throw new Error(`${error instanceof Error ? error.message : String(error)} (${JSON.stringify(counts)})`);
+    });
   }
 }

@@ -17,7 +17,8 @@ export interface BenchReport {
   docs?: LoadResult & { rss: number };
   rawPostgres?: { transactions: number; ms: number };
   burst?: LoadResult;
-  drain?: { orders: number; ordersMs: number; emailsMs: number };
+  /** `statements` and `redisCommands`: what the worker sent while it drained the backlog (count-io.ts). */
+  drain?: { orders: number; ordersMs: number; emailsMs: number; statements: number; redisCommands: number };
   steady?: LoadResult & { rate: number; toOrder: Float64Array };
   storm?: {
     events: number;
@@ -82,7 +83,9 @@ export function renderReport(report: BenchReport, args: string[]): string {
   if (report.drain)
     rows.push([
       `**(b2) Fulfill's worker draining it (WORKER_CONCURRENCY ${report.concurrency})**`,
-      `**${fmt(r.drain)} orders/s** (${fmt(r.drain / r.raw, 2)}× raw Postgres), ${fmt(r.emails)} emails/s`,
+      `**${fmt(r.drain)} orders/s** (${fmt(r.drain / r.raw, 2)}× raw Postgres), ${fmt(r.emails)} emails/s; ` +
+        `per order and its email ${fmt(report.drain.statements / report.drain.orders, 1)} SQL statements, ` +
+        `${fmt(report.drain.redisCommands / report.drain.orders, 1)} Redis commands`,
     ]);
   if (report.steady) {
     const s = report.steady;

@@ -246,10 +246,14 @@ async function run(): Promise<boolean> {
     select extract(epoch from max(created_at) - min(created_at)) * 1000 as orders_ms,
            (select extract(epoch from max(sent_at) - min(sent_at)) * 1000 from email_outbox) as emails_ms
     from orders`.execute(db);
+  // Counted from the worker's start, so its own start-up (migrations check, reconcile run) is included.
+  const drained = worker.io();
   report.drain = {
     orders: acked.size,
     ordersMs: Number(span.rows[0]?.orders_ms),
     emailsMs: Number(span.rows[0]?.emails_ms),
+    statements: drained.statements,
+    redisCommands: drained.redisCommands,
   };
 
   const burstRate = report.burst.ok / (report.burst.ms / 1000);

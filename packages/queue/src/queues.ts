@@ -1,10 +1,11 @@
 import { type ConnectionOptions, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { EMAIL_QUEUE } from './jobs/email-job.ts';
 import { FULFILLMENT_QUEUE } from './jobs/fulfillment-job.ts';
 import { PAYMENT_CHANGE_QUEUE } from './jobs/payment-change-job.ts';
 import { RECONCILE_QUEUE } from './jobs/reconcile-job.ts';
 import { SHOP_WEBHOOK_QUEUE } from './jobs/shop-webhook-job.ts';
+import { openRedisConnection } from './redis-connection.ts';
 
 /** The BullMQ queue names shared by the ingest, the worker and the ops tools, each from its job's contract. */
 export const QUEUE_NAMES = {
@@ -24,20 +25,9 @@ export interface Queues {
   shopWebhook: Queue;
 }
 
-/**
- * Opens a Redis connection for producers that fails commands at once while Redis is unreachable instead of
- * queueing them, so that a caller can answer 503 quickly rather than hang.
- */
+/** A producer's connection to one Redis server, as `openRedisConnection` opens it for the processes. */
 export function createProducerConnection(redisUrl: string): Redis {
-  return new Redis(redisUrl, {
-    enableOfflineQueue: false,
-    // Commands issued in one tick leave in one write: concurrent requests' adds share a round trip, and each
-    // still resolves on its own reply.
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(200 * times, 2000),
-  });
+  return openRedisConnection({ url: redisUrl }, 'producer') as Redis;
 }
 
 /**

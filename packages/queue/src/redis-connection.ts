@@ -37,13 +37,19 @@ export function openRedisConnection(
     maxRetriesPerRequest: producer ? 1 : null,
     ...(options.commandTimeoutMs !== undefined ? { commandTimeout: options.commandTimeoutMs } : {}),
   };
+  // A producer's commands issued in one tick leave in one write: concurrent requests' adds share a round trip
+  // (and a system call), and each still resolves on its own reply. A worker's connection carries blocking
+  // commands, which must not hold up a pipeline.
+  const pipelining = { enableAutoPipelining: producer };
   if ('url' in target) {
     return new Redis(target.url, {
       ...perCommand,
+      ...pipelining,
       ...(producer ? { enableOfflineQueue: false, retryStrategy: retry } : {}),
     });
   }
   return new Cluster(target.clusterNodes, {
+    ...pipelining,
     // A producer fails fast; a worker's commands wait for the cluster to come back.
     enableOfflineQueue: !producer,
     clusterRetryStrategy: retry,

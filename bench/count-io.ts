@@ -6,7 +6,7 @@
  * only, where the server's INFO commandstats and a pg_stat_statements (rarely preloaded) would count everyone's.
  * Not part of the processes themselves.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const file = process.env.BENCH_IO_COUNT_FILE;
@@ -41,7 +41,9 @@ if (file) {
     const text = JSON.stringify(counts);
     if (text === written) return;
     written = text;
-    writeFileSync(file, text);
+    // Written whole, then renamed, so that the bench never reads a file half written.
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
   };
   write();
   setInterval(write, 50).unref();

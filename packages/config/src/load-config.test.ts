@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     const result = loadConfig('worker', VALID_WORKER);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.WORKER_CONCURRENCY).toBe(5);
+    expect(result.config.WORKER_CONCURRENCY).toBe(16);
     expect(result.config.METRICS_PORT).toBe(9464);
     expect(result.config.QUEUE_PREFIX).toBe('fulfill');
     expect(result.config.RECONCILE_LOOKBACK).toBe(72 * 3600 * 1000);

@@ -54,7 +54,7 @@ describe('workerSettingsFrom', () => {
       orderIdSecret: ENV.ORDER_ID_SECRET,
       mailFrom: ENV.MAIL_FROM,
       shopName: 'Fulfill',
-      concurrency: 5,
+      concurrency: 16,
       emailAttempts: 15,
       emailLeaseMs: 45_000,
       lockDurationMs: 30_000,

@@ -226,7 +226,8 @@ export const worker = {
   SMTP_URL: url(['smtp:', 'smtps:']),
   MAIL_FROM: mailbox,
   SHOP_NAME: nonEmpty.default('Fulfill'),
-  WORKER_CONCURRENCY: integer(1, 256).default(5),
+  // Measured by `pnpm run bench` (bench/results.md): the drain doubles from 5 to 16; the pool is then 34.
+  WORKER_CONCURRENCY: integer(1, 256).default(16),
   METRICS_PORT: integer(0, 65_535).default(9464),
   METRICS_HOST: nonEmpty.default('0.0.0.0'),
   EMAIL_ATTEMPTS: integer(1, 100).default(15),

@@ -3,6 +3,7 @@
  * the last is answered) and an open loop (requests leave on a fixed schedule whatever the answers, and each
  * latency is measured from its scheduled time, so a stall shows instead of slowing the sender down).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
 /** One prepared request: the body and headers are made before any clock starts. */
@@ -96,8 +97,12 @@ export async function openLoop(
   requests: Prepared[],
   ratePerSecond: number,
   connections: number,
-): Promise<LoadResult & { scheduledAt: Float64Array; startedAt: number }> {
+): Promise<LoadResult & { scheduledAt: Float64Array; startedAt: number; loopDelayP99Ms: number }> {
   const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  // The generator's own lateness: a request it sends late is measured from its schedule, so this is the part
+  // of the latency that is the bench's, not the ingest's.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const latencies = new Float64Array(requests.length);
   const acked = new Uint8Array(requests.length);
   const answeredAt = new Float64Array(requests.length);
@@ -131,9 +136,10 @@ export async function openLoop(
     setTimeout(tick, 20);
   });
   await Promise.all(inFlight);
+  loopDelay.disable();
   const result = finish(started, latencies, acked, answeredAt, failed);
   await pool.close();
-  return { ...result, scheduledAt, startedAt: started };
+  return { ...result, scheduledAt, startedAt: started, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 };
 }
 
 /** The p-th percentile (0–100) of sorted values. */

@@ -12,6 +12,8 @@ export interface BenchReport {
   checkouts: number;
   connections: number;
   concurrency: number;
+  /** Worker processes in the drain and after. */
+  workers: number;
   rows: string[];
   bare?: LoadResult & { rss: number };
   docs?: LoadResult & { rss: number };
@@ -19,7 +21,7 @@ export interface BenchReport {
   burst?: LoadResult;
   /** `statements` and `redisCommands`: what the worker sent while it drained the backlog (count-io.ts). */
   drain?: { orders: number; ordersMs: number; emailsMs: number; statements: number; redisCommands: number };
-  steady?: LoadResult & { rate: number; toOrder: Float64Array };
+  steady?: LoadResult & { rate: number; toOrder: Float64Array; loopDelayP99Ms: number };
   storm?: {
     events: number;
     deliveries: number;
@@ -82,7 +84,7 @@ export function renderReport(report: BenchReport, args: string[]): string {
     ]);
   if (report.drain)
     rows.push([
-      `**(b2) Fulfill's worker draining it (WORKER_CONCURRENCY ${report.concurrency})**`,
+      `**(b2) Fulfill's ${report.workers === 1 ? 'worker' : `${report.workers} workers`} draining it (WORKER_CONCURRENCY ${report.concurrency})**`,
       `**${fmt(r.drain)} orders/s** (${fmt(r.drain / r.raw, 2)}× raw Postgres), ${fmt(r.emails)} emails/s; ` +
         `per order and its email ${fmt(report.drain.statements / report.drain.orders, 1)} SQL statements, ` +
         `${fmt(report.drain.redisCommands / report.drain.orders, 1)} Redis commands`,
@@ -91,7 +93,8 @@ export function renderReport(report: BenchReport, args: string[]): string {
     const s = report.steady;
     rows.push([
       `(b3) steady, open loop at ${fmt(s.rate)}/s for ${fmt(s.ok + [...s.failed.values()].reduce((a, b) => a + b, 0))} webhooks, worker running`,
-      `ack ${latency(s)}; webhook → order p50 ${fmt(percentile(s.toOrder, 50), 1)} / p99 ${fmt(percentile(s.toOrder, 99), 1)} ms${failures(s)}`,
+      `ack ${latency(s)}; webhook → order p50 ${fmt(percentile(s.toOrder, 50), 1)} / p99 ${fmt(percentile(s.toOrder, 99), 1)} ms${failures(s)}; ` +
+        `the load generator's own event-loop delay p99 ${fmt(s.loopDelayP99Ms, 1)} ms`,
     ]);
   }
   if (report.storm) {

@@ -11,7 +11,8 @@
  *
  * Options: --quick (a few hundred checkouts, no peers, no results file: the correctness line only, for CI),
  * --checkouts N (burst size, default 40000), --connections N (default 32), --steady-seconds N (default 10),
- * --concurrency N (the worker's WORKER_CONCURRENCY, default 16), --cpu-prof DIR (profile the ingest and worker),
+ * --concurrency N (the worker's WORKER_CONCURRENCY, default 16), --workers N (worker processes, default 1),
+ * --cpu-prof DIR (profile the ingest and worker),
  * --out FILE (default bench/results.md; `-` writes none). Environment: DATABASE_URL (a server URL; the bench
  * creates its own database on it), REDIS_URL.
  */
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     'steady-seconds': { type: 'string' },
     concurrency: { type: 'string', default: '16' },
+    workers: { type: 'string', default: '1' },
     'cpu-prof': { type: 'string' },
     out: { type: 'string', default: 'bench/results.md' },
   },
@@ -51,6 +53,7 @@ const CONNECTIONS = Number(values.connections);
 const STEADY_SECONDS = Number(values['steady-seconds'] ?? (QUICK ? 1 : 10));
 const STORM = QUICK ? { events: 10, deliveries: 100 } : { events: 10, deliveries: 1000 };
 const CONCURRENCY = Number(values.concurrency);
+const WORKERS = Number(values.workers);
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -162,6 +165,7 @@ async function run(): Promise<boolean> {
     checkouts: CHECKOUTS,
     connections: CONNECTIONS,
     concurrency: CONCURRENCY,
+    workers: WORKERS,
     rows: [],
     correctness: { ok: false, text: '' },
   };
@@ -228,9 +232,21 @@ async function run(): Promise<boolean> {
   const acked = new Set<string>();
   for (const [i, b] of burst.entries()) if (report.burst.acked[i]) acked.add(b.sessionId);
 
-  step('(b2) drain: starting the worker');
-  const worker = startChild('worker', 'apps/worker/src/worker.ts', env, { cpuProfDir, tmpDir: TMP });
-  children.push(worker);
+  step(`(b2) drain: starting ${WORKERS === 1 ? 'the worker' : `${WORKERS} workers`}`);
+  const workers: Child[] = [];
+  for (let n = 1; n <= WORKERS; n++) {
+    const name = WORKERS === 1 ? 'worker' : `worker-${n}`;
+    const workerEnv = { ...env, METRICS_PORT: String(n === 1 ? workerMetricsPort : await freePort()) };
+    workers.push(startChild(name, 'apps/worker/src/worker.ts', workerEnv, { cpuProfDir, tmpDir: TMP }));
+  }
+  children.push(...workers);
+  const ioOf = (processes: Child[]) =>
+    processes
+      .map((c) => c.io())
+      .reduce((a, b) => ({
+        statements: a.statements + b.statements,
+        redisCommands: a.redisCommands + b.redisCommands,
+      }));
   const counts = async () => {
     const row = await sql<{ orders: string; sent: string }>`
       select (select count(*) from orders) as orders,
@@ -240,14 +256,14 @@ async function run(): Promise<boolean> {
   const drainTimeout = Math.max(60_000, CHECKOUTS * 20);
   await waitUntil(async () => (await counts()).sent >= acked.size, drainTimeout, 'the drain', [
     ingest,
-    worker,
+    ...workers,
   ]);
   const span = await sql<{ orders_ms: number; emails_ms: number }>`
     select extract(epoch from max(created_at) - min(created_at)) * 1000 as orders_ms,
            (select extract(epoch from max(sent_at) - min(sent_at)) * 1000 from email_outbox) as emails_ms
     from orders`.execute(db);
   // Counted from the worker's start, so its own start-up (migrations check, reconcile run) is included.
-  const drained = worker.io();
+  const drained = ioOf(workers);
   report.drain = {
     orders: acked.size,
     ordersMs: Number(span.rows[0]?.orders_ms),
@@ -272,7 +288,7 @@ async function run(): Promise<boolean> {
   for (const [i, s] of steady.entries()) if (steadyResult.acked[i]) acked.add(s.sessionId);
   await waitUntil(async () => (await counts()).sent >= acked.size, 120_000, 'the steady orders', [
     ingest,
-    worker,
+    ...workers,
   ]);
   const steadyOrders = await db
     .selectFrom('orders')
@@ -298,10 +314,7 @@ async function run(): Promise<boolean> {
   const stormRequests = Array.from({ length: STORM.deliveries }, (_, i) =>
     signed((stormEvents[i % STORM.events] as { event: object }).event),
   );
-  const io = () => {
-    const [a, b] = [ingest.io(), worker.io()];
-    return { statements: a.statements + b.statements, redisCommands: a.redisCommands + b.redisCommands };
-  };
+  const io = () => ioOf([ingest, ...workers]);
   await new Promise((resolve) => setTimeout(resolve, 100));
   const before = { server: await redisCommands(redis), ...io() };
   const stormStarted = performance.now();
@@ -311,7 +324,7 @@ async function run(): Promise<boolean> {
     if (storm.acked[i]) acked.add(stormIds[i % STORM.events] as string);
   await waitUntil(async () => (await counts()).sent >= acked.size, 60_000, 'the storm orders', [
     ingest,
-    worker,
+    ...workers,
   ]);
   const stormMs = performance.now() - stormStarted;
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -327,9 +340,9 @@ async function run(): Promise<boolean> {
 
   // Let in-flight work settle (a job finishing just after its email) before the books are checked.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  report.rss = { ingest: ingest.peakRss(), worker: worker.peakRss() };
+  report.rss = { ingest: ingest.peakRss(), worker: Math.max(...workers.map((w) => w.peakRss())) };
   await ingest.stop();
-  await worker.stop();
+  for (const w of workers) await w.stop();
 
   const orders = await db.selectFrom('orders').select(['checkout_session_id', 'order_identifier']).execute();
   const perSession = new Map<string, number>();

@@ -10,7 +10,6 @@ import {
 } from './email-outbox.ts';
 import type { EmailOrder, RenderedEmail } from './emails/index.ts';
 import { renderConfirmation, renderPaymentFailed, renderRefund, renderTrialStarted } from './emails/index.ts';
-import { orderForEmail } from './order-view.ts';
 import { redactEmails } from './redact.ts';
 
 /** One message as the mail transport takes it (nodemailer's sendMail accepts this shape). */
@@ -92,9 +91,9 @@ const reasonOf = (error: unknown) => redactEmails(error instanceof Error ? error
 
 /**
  * Sends one outbox email at most once per claim, with no transaction open while the mail server talks: a short
- * statement claims the row (`sending`, a lease, the attempt counted), the send runs while the lease is renewed,
- * and another statement marks it `sent`, retried for `markRetryMs` (the row's statements are in
- * `email-outbox.ts`). A temporary failure puts the row back to `pending` and throws, for the queue to retry; a
+ * statement claims the row (`sending`, a lease, the attempt counted) and reads the order it is about, the send
+ * runs while the lease is renewed, and another statement marks it `sent`, retried for `markRetryMs` (the row's
+ * statements are in `email-outbox.ts`). A temporary failure puts the row back to `pending` and throws, for the queue to retry; a
  * permanent rejection (see `isPermanentMailRejection`) makes it `failed` and returns `rejected`.
  *
  * The one window left: the server has accepted the message but the `sent` mark never lands, because the worker
@@ -102,8 +101,8 @@ const reasonOf = (error: unknown) => redactEmails(error instanceof Error ? error
  * message is sent once more, with the same Message-ID, so that receiving systems can recognise the repeat.
  */
 export async function deliverOrderEmail(deps: DeliverDeps, input: EmailKey): Promise<DeliverResult> {
-  const claim = await claimEmail(deps.db, input, deps.leaseMs);
-  if (!claim) {
+  const claimed = await claimEmail(deps.db, input, deps.leaseMs);
+  if (!claimed) {
     const row = await outboxRowOf(deps.db, input);
     if (!row) return { kind: 'not-found' };
     switch (row.state) {
@@ -121,14 +120,7 @@ export async function deliverOrderEmail(deps: DeliverDeps, input: EmailKey): Pro
     }
   }
 
-  let order: EmailOrder;
-  let to: string | null;
-  try {
-    ({ order, to } = await orderForEmail(deps.db, input.orderId));
-  } catch (error) {
-    await releaseEmail(deps.db, claim, 'pending', reasonOf(error)).catch(() => {});
-    throw error;
-  }
+  const { claim, order, to } = claimed;
   if (!to) {
     await releaseEmail(deps.db, claim, 'failed', 'the order has no customer email address');
     return { kind: 'no-recipient', orderIdentifier: order.orderIdentifier };

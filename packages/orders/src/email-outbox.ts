@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, EmailKind, Order, OutboxState } from '@fulfill/db';
 import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
+import type { EmailOrder } from './emails/index.ts';
 import { emailForStatus } from './order-status.ts';
+import { EMAIL_ORDER_COLUMNS, emailItemsOf, emailOrderOf } from './order-view.ts';
 
 /**
  * The email outbox: one row per (order, kind) owed, `pending` → `sending` (claimed under a lease) → `sent`, or
@@ -64,31 +66,41 @@ export async function recordOwedEmail(trx: Transaction<Database>, order: Order):
 }
 
 /**
- * Claims the row if nobody holds it, for `leaseMs`, and counts the attempt. Undefined when it is held, done,
- * or missing: `outboxRowOf` tells which.
+ * Claims the row if nobody holds it, for `leaseMs`, and counts the attempt, and reads what the email shows in
+ * the same statement. Undefined when the row is held, done, or missing: `outboxRowOf` tells which.
  */
 export async function claimEmail(
   db: Kysely<Database>,
   input: EmailKey,
   leaseMs: number,
-): Promise<OutboxClaim | undefined> {
+): Promise<{ claim: OutboxClaim; order: EmailOrder; to: string | null } | undefined> {
   const token = randomUUID();
-  const claimed = await db
-    .updateTable('email_outbox')
-    .set((eb) => ({
-      state: 'sending',
-      lease_token: token,
-      lease_expires_at: leaseUntil(leaseMs),
-      attempts: eb('attempts', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('order_id', '=', input.orderId)
-    .where('kind', '=', input.kind)
-    .where('refund_id', 'is not distinct from', input.refundId ?? null)
-    .where(unclaimed)
-    .returning(['id', 'refund_amount'])
+  const row = await db
+    .with('claimed', (db) =>
+      db
+        .updateTable('email_outbox')
+        .set((eb) => ({
+          state: 'sending',
+          lease_token: token,
+          lease_expires_at: leaseUntil(leaseMs),
+          attempts: eb('attempts', '+', 1),
+          updated_at: new Date(),
+        }))
+        .where('order_id', '=', input.orderId)
+        .where('kind', '=', input.kind)
+        .where('refund_id', 'is not distinct from', input.refundId ?? null)
+        .where(unclaimed)
+        .returning(['id', 'refund_amount', 'order_id']),
+    )
+    // The row references its order (on delete cascade), so a claimed row always finds it.
+    .selectFrom('claimed')
+    .innerJoin('orders', 'orders.id', 'claimed.order_id')
+    .select(['claimed.id as claim_id', 'claimed.refund_amount'])
+    .select(EMAIL_ORDER_COLUMNS.map((column) => `orders.${column}` as const))
+    .select(emailItemsOf)
     .executeTakeFirst();
-  return claimed ? { id: claimed.id, token, refundAmount: claimed.refund_amount } : undefined;
+  if (!row) return undefined;
+  return { claim: { id: row.claim_id, token, refundAmount: row.refund_amount }, ...emailOrderOf(row) };
 }
 
 /** The row's state as a sender that could not claim it needs it, with its order's identifier. */

@@ -1,5 +1,5 @@
-import type { Database, OrderItem, OrderStatus } from '@fulfill/db';
-import type { Kysely } from 'kysely';
+import type { Database, Order, OrderItem, OrderStatus } from '@fulfill/db';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { EmailOrder } from './emails/index.ts';
 import { orderHistory, type PublicHistoryEntry } from './order-history.ts';
@@ -67,39 +67,39 @@ export async function publicOrderView(
   };
 }
 
+/** The `orders` columns an email about the order shows, and its address. */
+export const EMAIL_ORDER_COLUMNS = [
+  'order_identifier',
+  'customer_email',
+  'customer_name',
+  'currency',
+  'amount_subtotal',
+  'amount_discount',
+  'amount_tax',
+  'amount_shipping',
+  'amount_total',
+  'shipping_name',
+  'shipping_address',
+] as const;
+
+/** A row of `EMAIL_ORDER_COLUMNS` with the order's items, as `emailItemsOf` selects them. */
+export type EmailOrderRow = Pick<Order, (typeof EMAIL_ORDER_COLUMNS)[number]> & {
+  items: OrderItemView[];
+};
+
+/** The order's items as a JSON array in the checkout's order, selected in the same round trip as the order. */
+export function emailItemsOf(eb: ExpressionBuilder<Database, 'orders'>) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom('order_items')
+      .select(['description', 'quantity', 'amount_total'])
+      .whereRef('order_items.order_id', '=', 'orders.id')
+      .orderBy('position'),
+  ).as('items');
+}
+
 /** What an email about the order shows, and whom it goes to (null when the checkout gave no address). */
-export async function orderForEmail(
-  db: Kysely<Database>,
-  orderId: number,
-): Promise<{ order: EmailOrder; to: string | null }> {
-  const row = await db
-    .selectFrom('orders')
-    .select([
-      'order_identifier',
-      'customer_email',
-      'customer_name',
-      'currency',
-      'amount_subtotal',
-      'amount_discount',
-      'amount_tax',
-      'amount_shipping',
-      'amount_total',
-      'shipping_name',
-      'shipping_address',
-    ])
-    // The items come in the same round trip, as a JSON array in the checkout's order.
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('order_items')
-          .select(['description', 'quantity', 'amount_total'])
-          .whereRef('order_items.order_id', '=', 'orders.id')
-          .orderBy('position'),
-      ).as('items'),
-    )
-    .where('id', '=', orderId)
-    .executeTakeFirstOrThrow();
-  const { items } = row;
+export function emailOrderOf(row: EmailOrderRow): { order: EmailOrder; to: string | null } {
   const order: EmailOrder = {
     orderIdentifier: row.order_identifier,
     customerName: row.customer_name,
@@ -111,7 +111,7 @@ export async function orderForEmail(
       shipping: row.amount_shipping,
       total: row.amount_total,
     },
-    items: items.map((i) => ({
+    items: row.items.map((i) => ({
       description: i.description,
       quantity: i.quantity,
       amountTotal: i.amount_total,

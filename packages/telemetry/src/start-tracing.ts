@@ -38,6 +38,10 @@ export async function startTracing(options: StartTracingOptions = {}): Promise<A
     // Registered by the ingest's app builder, in its own place among the plugins.
     registerOnInitialization: false,
     ignorePaths: ({ url }) => UNTRACED_PATHS.has(url.split('?')[0] ?? url),
+    // One span per request: a span per hook (CORS, load shedding, …) and for the handler would double a
+    // checkout's spans and say nothing its own spans do not.
+    instrumentHooks: false,
+    instrumentHandler: false,
   });
   const sdk = new NodeSDK({
     ...(options.serviceName ? { serviceName: options.serviceName } : {}),
@@ -50,6 +54,8 @@ export async function startTracing(options: StartTracingOptions = {}): Promise<A
         enhancedDatabaseReporting: false,
         // The pool's background connects and a query outside any request or job are noise without a trace.
         requireParentSpan: true,
+        // A pool checkout per query adds two spans that time nothing the query span does not.
+        ignoreConnectSpans: true,
       }),
       new IORedisInstrumentation({
         // The command's name only: its arguments hold job payloads, keys and the rate limiter's addresses.

@@ -13,6 +13,7 @@ const ENVIRONMENT_EDGES = [
   'apps/worker/src/worker.ts',
   'apps/ops/src/cli.ts',
   'packages/db/src/migrate-cli.ts',
+  'packages/telemetry/src/register.ts',
   'scripts/**',
   'bench/**',
 ];

@@ -34,6 +34,8 @@ export interface BenchReport {
     statements: number;
   };
   rss?: { ingest: number; worker: number };
+  /** With --trace: what the ingest and the worker exported to the bench's span sink. */
+  tracing?: { spans: number; exports: number; bytes: number };
   correctness: { ok: boolean; text: string };
 }
 
@@ -112,6 +114,12 @@ export function renderReport(report: BenchReport, args: string[]): string {
           ? ` (bare Fastify ${fmt(report.bare.rss / MIB)} MiB, docs handler ${fmt(report.docs.rss / MIB)} MiB)`
           : ''),
     ]);
+  rows.push([
+    'tracing',
+    report.tracing
+      ? `on: ${fmt(report.tracing.spans)} spans in ${fmt(report.tracing.exports)} OTLP/HTTP exports (${fmt(report.tracing.bytes / MIB, 1)} MiB), every span sampled`
+      : 'off (no OTEL_* variable set)',
+  ]);
   rows.push(['**correctness**', `${report.correctness.ok ? 'PASS' : 'FAIL'}: ${report.correctness.text}`]);
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';

@@ -12,9 +12,10 @@
  * Options: --quick (a few hundred checkouts, no peers, no results file: the correctness line only, for CI),
  * --checkouts N (burst size, default 40000), --connections N (default 32), --steady-seconds N (default 10),
  * --concurrency N (the worker's WORKER_CONCURRENCY, default 16), --workers N (worker processes, default 1),
- * --cpu-prof DIR (profile the ingest and worker),
- * --out FILE (default bench/results.md; `-` writes none). Environment: DATABASE_URL (a server URL; the bench
- * creates its own database on it), REDIS_URL.
+ * --cpu-prof DIR (profile the ingest and worker), --out FILE (default bench/results.md; `-` writes none),
+ * --trace (the ingest and worker trace every request and job, exporting OTLP/HTTP to a local sink that discards
+ * it: a run with and one without costs tracing). Environment: DATABASE_URL (a server URL; the bench creates its
+ * own database on it), REDIS_URL.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { closedLoop, openLoop, type Prepared } from './load.ts';
 import { type Child, startChild, waitUntil } from './processes.ts';
 import { rawPostgres } from './raw-postgres.ts';
 import { type BenchReport, checkTargets, renderReport, writeReport } from './report.ts';
+import { startSpanSink } from './span-sink.ts';
 
 // pnpm passes the `--` of `pnpm run bench -- --quick` through.
 const ARGS = process.argv.slice(2).filter((arg) => arg !== '--');
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1' },
     'cpu-prof': { type: 'string' },
     out: { type: 'string', default: 'bench/results.md' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const QUICK = values.quick;
@@ -222,6 +225,15 @@ async function run(): Promise<boolean> {
     RECONCILE_EVERY: '24h',
     LOG_LEVEL: 'info',
   };
+  // Tracing on, as a deployment sets it: every span sampled, batches of the SDK's default size and delay.
+  const spanSink = values.trace ? await startSpanSink() : undefined;
+  if (spanSink) {
+    closers.push(spanSink.close);
+    Object.assign(env, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: spanSink.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    });
+  }
   const cpuProfDir = values['cpu-prof'];
   const ingest = startChild('ingest', 'apps/ingest/src/server.ts', env, { cpuProfDir, tmpDir: TMP });
   children.push(ingest);
@@ -369,6 +381,11 @@ async function run(): Promise<boolean> {
       `${acked.size} acknowledged unique checkouts, ${orders.length} orders (${missing} missing, ${unasked} never acknowledged), ` +
       `${duplicateOrders} duplicate orders, ${smtp.messages.length} emails, ${duplicateEmails} duplicate emails`,
   };
+  // The processes have stopped, so their last batches are in.
+  if (spanSink) {
+    for (const c of [ingest, ...workers]) await c.stop();
+    report.tracing = { ...spanSink.received };
+  }
   const text = renderReport(report, ARGS);
   process.stdout.write(`\n${text}\n`);
   for (const line of checkTargets(report)) process.stdout.write(`${line}\n`);

@@ -9,6 +9,9 @@
  * `process.argv` is rewritten to read as if the entry file had been started directly
  * (`node <entry> [arguments...]`), so an entry that parses its arguments (the Stripe emulator's CLI) sees
  * only its own. An entry file must start its work when imported: `import.meta.main` is false in it.
+ *
+ * Loading the entry dynamically also lets tracing start before it: when the OTEL_* variables ask for traces,
+ * the telemetry preload runs first, and its loader hook sees the entry's imports of pg and ioredis.
  */
 import { fileURLToPath } from 'node:url';
 
@@ -42,6 +45,7 @@ async function main(args: string[]): Promise<void> {
     process.exit(2);
   }
   const entry = entryUrl(role);
+  await import(new URL('../packages/telemetry/src/register.ts', import.meta.url).href);
   process.argv = [process.execPath, fileURLToPath(entry), ...rest];
   await import(entry.href);
 }

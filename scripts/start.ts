@@ -11,8 +11,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-function run(name: string, entry: string, args: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [entry, ...args], {
+// Starts tracing first when the OTEL_* variables ask for it (docs/scaling.md); a no-op otherwise.
+const TRACING = ['--import', '@fulfill/telemetry/register'];
+
+function run(name: string, entry: string, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
     // Its own process group, so that a Ctrl-C reaches it once, from here, and not also from the terminal.
     detached: true,
@@ -39,7 +42,10 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 const migrated = await exitOf(run('migrate', 'packages/db/src/migrate-cli.ts'));
 if (migrated !== 0) process.exit(migrated ?? 1);
 
-const children = [run('ingest', 'apps/ingest/src/server.ts'), run('worker', 'apps/worker/src/worker.ts')];
+const children = [
+  run('ingest', 'apps/ingest/src/server.ts', TRACING),
+  run('worker', 'apps/worker/src/worker.ts', TRACING),
+];
 // Listen for each exit now: one that comes early must not be missed.
 for (const child of children) void exitOf(child);
 // However this process ends (an uncaught error, a closed stdout), the services it started do not outlive it.

@@ -49,6 +49,9 @@ describe('scripts/role.ts', () => {
       await mkdir(join(root, 'scripts'));
       await copyFile(SCRIPT, join(root, 'scripts/role.ts'));
       await writeFile(join(root, 'package.json'), '{ "type": "module" }\n');
+      // The tracing preload the script loads before the role: a no-op here, as it is without OTEL_* variables.
+      await mkdir(join(root, 'packages/telemetry/src'), { recursive: true });
+      await writeFile(join(root, 'packages/telemetry/src/register.ts'), 'export {};\n');
       const entries: Record<string, string> = {
         worker: [
           "process.on('SIGTERM', () => { console.log('worker got SIGTERM'); process.exit(0); });",

@@ -61,7 +61,9 @@ export async function queuesSettled(
       { what: `the ${name} queue to drain`, timeoutMs },
     ).catch((error: unknown) => {
       // Which state the jobs are stuck in tells a backoff from a lost lock from a worker that stopped.
-      throw new Error(`${error instanceof Error ? error.message : String(error)} (${JSON.stringify(counts)})`);
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)} (${JSON.stringify(counts)})`,
+      );
     });
   }
 }

@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from '@fulfill/observability';
 import { openWorkerConnection, type Queues } from '@fulfill/queue';
 import { openInfrastructure, openMailTransport } from '@fulfill/runtime';
 import { type StripeEmulator, startStripeEmulator } from '@fulfill/stripe-emulator';
+import type { ActiveTracing } from '@fulfill/telemetry';
 import { type RunningWorkers, startWorkers } from '@fulfill/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -61,6 +62,8 @@ export interface StackOptions {
   redisClusterNodes?: string;
   /** The processes' DATABASE_URL for the test database's direct one (e.g. through PgBouncer). */
   databaseUrlFor?: (directUrl: string) => string;
+  /** Tracing as a traced process wires it: the queues, the workers and the ingest's requests. */
+  tracing?: ActiveTracing;
 }
 
 /** The environment a stack's ingest and workers read, as a deployment would set it. */
@@ -149,6 +152,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     metrics: { queueCounts: true },
     stripe: { maxNetworkRetries: 0 },
+    ...(options.tracing ? { queueTelemetry: options.tracing.bullmq } : {}),
   });
   const { logger, db, queues, stripe, metrics } = infrastructure;
   const workerMetrics = createMetrics();
@@ -161,6 +165,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     queues,
     pingRedis: infrastructure.pingRedis,
     metrics,
+    ...(options.tracing ? { tracing: options.tracing.fastify } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const ingestUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -179,6 +184,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       prefix,
       sendMail: (mail) => transport.sendMail(mail),
       metrics: workerMetrics,
+      ...(options.tracing ? { telemetry: options.tracing.bullmq } : {}),
     });
 
   const stack: Stack = {

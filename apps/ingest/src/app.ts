@@ -43,6 +43,7 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
     },
     return503OnClosing: false,
   });
+  if (deps.tracing) await app.register(deps.tracing);
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;

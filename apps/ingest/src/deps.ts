@@ -4,6 +4,7 @@ import type { Metrics } from '@fulfill/observability';
 import type { AccountRequestOptions, CheckoutSession } from '@fulfill/orders';
 import type { RedisConnection } from '@fulfill/queue';
 import type { Queue } from 'bullmq';
+import type { FastifyPluginCallback } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
@@ -79,4 +80,9 @@ export interface IngestDeps {
    * enforces one limit per client. Without it each process counts in its own memory.
    */
   rateLimitStore?: { redis: RedisConnection; keyPrefix: string };
+  /**
+   * `@fastify/otel`'s plugin when the process traces: registered first, so every request has a span that its
+   * enqueue (and the job's trace after it) descends from.
+   */
+  tracing?: FastifyPluginCallback;
 }

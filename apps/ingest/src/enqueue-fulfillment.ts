@@ -1,5 +1,6 @@
 import { orderIdentifierFor } from '@fulfill/orders';
 import { type EnqueueResult, enqueueFulfillment, type FulfillmentJob, withTimeout } from '@fulfill/queue';
+import { inSpan, SPAN_ATTRIBUTES } from '@fulfill/telemetry';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { IngestDeps } from './deps.ts';
@@ -10,13 +11,27 @@ import { sendError } from './errors.ts';
  * duplicate. Rejects when Redis does not acknowledge in time: the caller answers 503.
  */
 export async function enqueueWithinBound(deps: IngestDeps, job: FulfillmentJob): Promise<EnqueueResult> {
-  const result = await withTimeout(
-    enqueueFulfillment(deps.queues.fulfillment, job),
-    deps.settings.enqueueTimeoutMs,
-    'enqueue',
-  );
-  if (result.kind === 'duplicate') deps.metrics.duplicatesSuppressed.inc({ layer: 'queue' });
-  return result;
+  const { data } = job;
+  const attributes = {
+    [SPAN_ATTRIBUTES.sessionId]: data.sessionId,
+    [SPAN_ATTRIBUTES.paymentIntent]: data.fulfillmentKey,
+    [SPAN_ATTRIBUTES.orderIdentifier]: orderIdentifierFor(data.fulfillmentKey, deps.settings.orderIdSecret),
+    [SPAN_ATTRIBUTES.source]: data.source,
+    ...(data.event
+      ? { [SPAN_ATTRIBUTES.eventId]: data.event.id, [SPAN_ATTRIBUTES.eventType]: data.event.type }
+      : {}),
+  };
+  // The job's add happens in this span, so the worker's trace of it starts here.
+  return inSpan('fulfill.enqueue', attributes, async (span) => {
+    const result = await withTimeout(
+      enqueueFulfillment(deps.queues.fulfillment, job),
+      deps.settings.enqueueTimeoutMs,
+      'enqueue',
+    );
+    span.setAttribute(SPAN_ATTRIBUTES.outcome, result.kind);
+    if (result.kind === 'duplicate') deps.metrics.duplicatesSuppressed.inc({ layer: 'queue' });
+    return result;
+  });
 }
 
 /**

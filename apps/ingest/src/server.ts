@@ -4,18 +4,22 @@ import { ingestSettingsFrom, loadConfigOrExit } from '@fulfill/config';
 import { createMetricsServer } from '@fulfill/observability';
 import { openRedisConnection } from '@fulfill/queue';
 import { openInfrastructure } from '@fulfill/runtime';
+import { activeTracing } from '@fulfill/telemetry';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 
 const RATE_LIMIT_TIMEOUT_MS = 500;
 
 const config = loadConfigOrExit('ingest');
+// Started by the `--import @fulfill/telemetry/register` preload when the OTEL_* variables ask for traces.
+const tracing = activeTracing();
 const infrastructure = openInfrastructure(config, {
   name: 'ingest',
   // The queue depth gauges come from the workers: the ingest exports only what it counts itself.
   metrics: { role: 'ingest' },
   stripe: { maxNetworkRetries: 1, timeoutMs: 5000 },
   announceDatabaseProblems: true,
+  ...(tracing ? { queueTelemetry: tracing.bullmq } : {}),
 });
 const { logger, metrics, db, queues, stripe, pingRedis, connectionErrors } = infrastructure;
 // A connection of its own with a short command timeout: a Redis that hangs skips the limit rather than the redirect.
@@ -41,6 +45,7 @@ const app = await buildApp({
     redis: rateLimitRedis,
     keyPrefix: `${config.QUEUE_PREFIX.replace(/[{}]/g, '')}:rate-limit:`,
   },
+  ...(tracing ? { tracing: tracing.fastify } : {}),
 });
 
 // The first signal closes gracefully: Fastify answers 503 to new requests and finishes those in flight, then
@@ -52,6 +57,8 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false }, async ({ si
   metricsServer?.close();
   rateLimitRedis.disconnect();
   await infrastructure.close();
+  // Last, so that the spans of the requests that finished while closing are exported too.
+  await tracing?.shutdown();
   logger.info({ event: 'shutdown-complete' }, 'ingest closed');
 });
 

@@ -9,7 +9,7 @@ import type {
   ShopPost,
 } from '@fulfill/orders';
 import type { Queues } from '@fulfill/queue';
-import type { ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, Telemetry } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
@@ -31,4 +31,9 @@ export interface WorkerDeps {
   metrics: Metrics;
   /** Hears the errors of the workers' own Redis connections; without it they are logged each time. */
   connectionErrors?: ConnectionErrors;
+  /**
+   * BullMQ's telemetry when the process traces: each job's span continues the trace its producer added it in,
+   * and the jobs a processor adds continue it further.
+   */
+  telemetry?: Telemetry;
 }

@@ -50,6 +50,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     lockDuration: deps.settings.lockDurationMs,
     stalledInterval: Math.max(1000, Math.floor(deps.settings.lockDurationMs / 2)),
     maxStalledCount: 2,
+    ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
   };
   const make = (name: string, processor: Processor, concurrency = options.concurrency) =>
     instrument(deps, new Worker(name, processor, { ...options, concurrency }));

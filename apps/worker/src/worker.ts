@@ -1,17 +1,21 @@
 import { loadConfigOrExit, workerSettingsFrom } from '@fulfill/config';
 import { isRedisReady, openWorkerConnection } from '@fulfill/queue';
 import { openInfrastructure, openMailTransport } from '@fulfill/runtime';
+import { activeTracing } from '@fulfill/telemetry';
 import closeWithGrace from 'close-with-grace';
 import { createWorkerHttpServer, listenOnMetricsPort } from './http.ts';
 import { keepReconcileScheduled } from './schedule-reconcile.ts';
 import { startWorkers } from './start-workers.ts';
 
 const config = loadConfigOrExit('worker');
+// Started by the `--import @fulfill/telemetry/register` preload when the OTEL_* variables ask for traces.
+const tracing = activeTracing();
 const infrastructure = openInfrastructure(config, {
   name: 'worker',
   metrics: { role: 'worker', queueCounts: true },
   databasePoolSize: config.WORKER_CONCURRENCY * 2 + 2,
   announceDatabaseProblems: true,
+  ...(tracing ? { queueTelemetry: tracing.bullmq } : {}),
 });
 const { logger, metrics, connectionErrors, redis: producer, queues } = infrastructure;
 const transport = openMailTransport(config);
@@ -28,6 +32,7 @@ const running = startWorkers({
   sendMail: (mail) => transport.sendMail(mail),
   metrics,
   connectionErrors,
+  ...(tracing ? { telemetry: tracing.bullmq } : {}),
 });
 
 let closing = false;
@@ -77,5 +82,7 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false, onTimeout }, 
   transport.close();
   await infrastructure.close();
   http.close();
+  // Last, so that the spans of the jobs that finished while closing are exported too.
+  await tracing?.shutdown();
   logger.info({ event: 'shutdown-complete' }, 'worker closed');
 });

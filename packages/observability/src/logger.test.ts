@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { type Context, type ContextManager, context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from './logger.ts';
 
 function capture() {
@@ -57,6 +58,56 @@ describe('createLogger', () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({
       customer_email: '[redacted]',
       password: '[redacted]',
+    });
+  });
+
+  describe('trace fields', () => {
+    // A synchronous context manager: enough for a line logged inside `context.with`, without the SDK.
+    let current: Context = ROOT_CONTEXT;
+    const manager: ContextManager = {
+      active: () => current,
+      with: (ctx, fn, thisArg, ...args) => {
+        const before = current;
+        current = ctx;
+        try {
+          return fn.apply(thisArg, args);
+        } finally {
+          current = before;
+        }
+      },
+      bind: (_ctx, target) => target,
+      enable: () => manager,
+      disable: () => manager,
+    };
+    afterEach(() => context.disable());
+
+    it('adds trace_id, span_id and trace_flags to a line logged inside a span', () => {
+      context.setGlobalContextManager(manager);
+      const { logger, lines } = capture();
+      const span = trace.wrapSpanContext({
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: 'b7ad6b7169203331',
+        traceFlags: 1,
+      });
+      context.with(trace.setSpan(context.active(), span), () =>
+        logger.info({ email: 'a@example.com' }, 'in'),
+      );
+      logger.info('out');
+      const [inside, outside] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(inside).toMatchObject({
+        trace_id: '0af7651916cd43dd8448eb211c80319c',
+        span_id: 'b7ad6b7169203331',
+        trace_flags: '01',
+        email: '[redacted]',
+      });
+      expect(outside).not.toHaveProperty('trace_id');
+      expect(outside).not.toHaveProperty('span_id');
+    });
+
+    it('adds nothing without tracing, where no span is ever active', () => {
+      const { logger, lines } = capture();
+      logger.info({ eventId: 'evt_1' }, 'line');
+      expect(Object.keys(JSON.parse(lines[0] ?? '{}') as object)).not.toContain('trace_id');
     });
   });
 });

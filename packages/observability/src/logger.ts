@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { redactEmails, redactEmailsDeep } from './redact-emails.ts';
 
@@ -27,6 +28,23 @@ export const REDACT_PATHS = [
 ];
 
 /**
+ * `trace_id`, `span_id` and `trace_flags` of the span a line is logged in, so a line leads to its trace. Without
+ * tracing there is never an active span, and a line gets nothing.
+ */
+function traceFields(): Record<string, unknown> {
+  // A new object each time: pino merges the line's fields into it.
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const context = span.spanContext();
+  if (!isSpanContextValid(context)) return {};
+  return {
+    trace_id: context.traceId,
+    span_id: context.spanId,
+    trace_flags: `0${context.traceFlags.toString(16)}`.slice(-2),
+  };
+}
+
+/**
  * The JSON logger every process uses: one event per line, stable field names, redaction on. Besides the
  * censored paths, every string in a line (message, fields, child bindings, errors and their stacks) has its
  * email addresses masked, so an address a mail server or Stripe echoes in an error never reaches the log.
@@ -41,6 +59,7 @@ export function createLogger(
       base: { service: options.name },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceFields,
       // Errors are serialized and masked by the log formatter; the default serializer would re-wrap the result.
       serializers: {
         err: (value: unknown) => (value instanceof Error ? redactEmailsDeep(value) : value),

@@ -24,7 +24,8 @@ export interface OutgoingMail {
 
 export interface DeliverDeps {
   db: Kysely<Database>;
-  send: (mail: OutgoingMail) => Promise<unknown>;
+  /** Sends one message; `about` names what it is for, for the sender's logs and traces (never the recipient). */
+  send: (mail: OutgoingMail, about: { orderIdentifier: string; kind: EmailKind }) => Promise<unknown>;
   from: string;
   shopName: string;
   /**
@@ -137,7 +138,10 @@ export async function deliverOrderEmail(deps: DeliverDeps, input: EmailKey): Pro
     Math.max(100, Math.floor(deps.leaseMs / 3)),
   );
   try {
-    await deps.send({ from: deps.from, to, messageId, ...rendered });
+    await deps.send(
+      { from: deps.from, to, messageId, ...rendered },
+      { orderIdentifier: order.orderIdentifier, kind: input.kind },
+    );
   } catch (error) {
     clearInterval(renewal);
     const reason = reasonOf(error);

@@ -1,4 +1,4 @@
-import { type ConnectionOptions, Queue } from 'bullmq';
+import { type ConnectionOptions, Queue, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EMAIL_QUEUE } from './jobs/email-job.ts';
 import { FULFILLMENT_QUEUE } from './jobs/fulfillment-job.ts';
@@ -33,10 +33,11 @@ export function createProducerConnection(redisUrl: string): Redis {
 /**
  * Opens the queues on one connection. Close them with `closeQueues`. Each queue repeats its connection's
  * errors, which the connection's owner reports; here they are dropped, since a queue with no listener would
- * print each one to stderr as a raw stack trace.
+ * print each one to stderr as a raw stack trace. With `telemetry` (bullmq-otel's, when the process traces) each
+ * added job carries the producer's trace context, and its worker's span continues that trace.
  */
-export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
-  const opts = { connection, prefix };
+export function createQueues(connection: ConnectionOptions, prefix: string, telemetry?: Telemetry): Queues {
+  const opts = { connection, prefix, ...(telemetry ? { telemetry } : {}) };
   const open = (name: string) => {
     const queue = new Queue(name, opts);
     queue.on('error', () => {});

@@ -21,6 +21,7 @@ import {
   type RedisConnection,
   type RedisTarget,
 } from '@fulfill/queue';
+import type { Telemetry } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
 
@@ -56,6 +57,8 @@ export interface InfrastructureOptions {
    * `fulfill_connection_errors_total` and logs one line per outage.
    */
   connectionErrors?: ConnectionErrors;
+  /** BullMQ's telemetry when the process traces (`activeTracing()`): the queues' jobs carry the trace. */
+  queueTelemetry?: Telemetry;
 }
 
 /** The shared infrastructure of a process, opened from its parsed configuration. */
@@ -94,7 +97,7 @@ export function openInfrastructure(
   const redisTarget = redisTargetOf(config);
   const redis = openRedisConnection(redisTarget, 'producer');
   // BullMQ repeats the connection's errors on each queue; the connection's own listener reports them.
-  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  const queues = createQueues(redis, config.QUEUE_PREFIX, options.queueTelemetry);
   const metrics = createMetrics({
     ...(options.metrics?.role ? { role: options.metrics.role } : {}),
     ...(options.metrics?.queueCounts ? { collectQueueCounts: queueCountsCollector(queues) } : {}),

@@ -1,5 +1,6 @@
 import { deliverOrderEmail, redactEmails } from '@fulfill/orders';
 import { parseEmailJob } from '@fulfill/queue';
+import { inSpan, SPAN_ATTRIBUTES } from '@fulfill/telemetry';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
 
@@ -17,7 +18,19 @@ export function createEmailProcessor(deps: WorkerDeps) {
       result = await deliverOrderEmail(
         {
           db: deps.db,
-          send: deps.sendMail,
+          send: (mail, about) =>
+            inSpan(
+              'fulfill.smtp_send',
+              {
+                [SPAN_ATTRIBUTES.orderIdentifier]: about.orderIdentifier,
+                [SPAN_ATTRIBUTES.emailKind]: about.kind,
+              },
+              async (span) => {
+                const sent = await deps.sendMail(mail);
+                span.setAttribute(SPAN_ATTRIBUTES.outcome, 'sent');
+                return sent;
+              },
+            ),
           from: deps.settings.mailFrom,
           shopName: deps.settings.shopName,
           leaseMs: deps.settings.emailLeaseMs,
@@ -36,7 +49,8 @@ export function createEmailProcessor(deps: WorkerDeps) {
       case 'sent':
         deps.metrics.emails.inc({ kind: data.kind, result: 'sent' });
         log.info({ outcome: 'sent', orderIdentifier: result.orderIdentifier }, 'email');
-        return { outcome: 'sent', messageId: result.messageId };
+        // The Message-ID stays on the outbox row: the job's result is recorded in its trace, and reads as an address.
+        return { outcome: 'sent' };
       case 'already-sent':
         deps.metrics.emails.inc({ kind: data.kind, result: 'already-sent' });
         log.info({ outcome: 'already-sent', orderIdentifier: result.orderIdentifier }, 'email');

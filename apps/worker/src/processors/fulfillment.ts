@@ -1,5 +1,6 @@
 import { classifyStripeError, fulfillCheckout } from '@fulfill/orders';
 import { enqueueEmail, enqueueShopWebhook, parseFulfillmentJob } from '@fulfill/queue';
+import { inSpan, SPAN_ATTRIBUTES } from '@fulfill/telemetry';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
 import { dropKeptPayload } from './drop-kept-payload.ts';
@@ -16,23 +17,37 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
       ...(data.account ? { account: data.account } : {}),
     });
 
+    const attributes = {
+      [SPAN_ATTRIBUTES.sessionId]: data.sessionId,
+      [SPAN_ATTRIBUTES.paymentIntent]: data.fulfillmentKey,
+      [SPAN_ATTRIBUTES.source]: data.source,
+      ...(data.event
+        ? { [SPAN_ATTRIBUTES.eventId]: data.event.id, [SPAN_ATTRIBUTES.eventType]: data.event.type }
+        : {}),
+    };
     let result: Awaited<ReturnType<typeof fulfillCheckout>>;
     try {
-      result = await fulfillCheckout(
-        {
-          db: deps.db,
-          stripe: deps.stripe,
-          orderIdSecret: deps.settings.orderIdSecret,
-          shopWebhooks: deps.settings.shopWebhook !== undefined,
-        },
-        {
-          sessionId: data.sessionId,
-          receivedAt: new Date(data.receivedAt),
-          account: data.account ?? null,
-          ...(data.event ? { event: data.event } : {}),
-          ...(data.payload !== undefined ? { payload: data.payload } : {}),
-        },
-      );
+      result = await inSpan('fulfill.order_write', attributes, async (span) => {
+        const written = await fulfillCheckout(
+          {
+            db: deps.db,
+            stripe: deps.stripe,
+            orderIdSecret: deps.settings.orderIdSecret,
+            shopWebhooks: deps.settings.shopWebhook !== undefined,
+          },
+          {
+            sessionId: data.sessionId,
+            receivedAt: new Date(data.receivedAt),
+            account: data.account ?? null,
+            ...(data.event ? { event: data.event } : {}),
+            ...(data.payload !== undefined ? { payload: data.payload } : {}),
+          },
+        );
+        span.setAttribute(SPAN_ATTRIBUTES.outcome, written.kind);
+        if ('order' in written)
+          span.setAttribute(SPAN_ATTRIBUTES.orderIdentifier, written.order.order_identifier);
+        return written;
+      });
     } catch (error) {
       // Only Stripe's refusal of the request is final; the queue retries everything else.
       if (classifyStripeError(error) === 'retryable' || !(error instanceof Error)) throw error;

@@ -31,6 +31,9 @@ RUN pnpm install --offline --prod --frozen-lockfile
 # ---- runtime: node, production node_modules, the sources at their real paths; no pnpm, no tests.
 FROM base AS runtime
 ENV NODE_ENV=production
+# A young generation of 4 MiB semi-spaces, as the start scripts set: about 100 MiB less per process under load, at
+# no cost in throughput (bench/results.md). Set NODE_OPTIONS to override it.
+ENV NODE_OPTIONS=--max-semi-space-size=4
 # The root node_modules (pnpm's virtual store, .pnpm) and each workspace package with its own node_modules,
 # whose links point into the root one and, for @fulfill/* packages, to /app/apps/* and /app/packages/*.
 COPY --from=deps /app/node_modules ./node_modules

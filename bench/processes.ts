@@ -10,8 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COUNT_IO = fileURLToPath(new URL('./count-io.ts', import.meta.url));
-// As the start scripts run them: tracing's preload first (a no-op without OTEL_* variables), before pg loads.
-const TRACING = fileURLToPath(new URL('../packages/telemetry/src/register.ts', import.meta.url));
+// As the start scripts run them: 4 MiB semi-spaces, and tracing's preload first (a no-op without OTEL_*
+// variables), before pg loads.
+const NODE_FLAGS = [
+  '--max-semi-space-size=4',
+  '--import',
+  fileURLToPath(new URL('../packages/telemetry/src/register.ts', import.meta.url)),
+];
 
 export interface Child {
   name: string;
@@ -50,7 +55,8 @@ export function startChild(
   options: { cpuProfDir?: string | undefined; tmpDir: string },
 ): Child {
   const countFile = `${options.tmpDir}/${name}.io.json`;
-  const args = ['--import', TRACING, '--import', COUNT_IO];
+  // The peers run as a team would start them: plain \`node\`.
+  const args = [...(name.startsWith('peer') ? [] : NODE_FLAGS), '--import', COUNT_IO];
   if (options.cpuProfDir)
     args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`);
   const child = spawn(process.execPath, [...args, entry], {

@@ -49,8 +49,10 @@ describe('Dockerfile', () => {
     expect(['root', '0']).not.toContain(name);
   });
 
-  it('sets NODE_ENV=production and WORKDIR /app in the final image', () => {
+  it('sets NODE_ENV=production, the semi-space size and WORKDIR /app in the final image', () => {
     expect(envValue(inEffect, 'NODE_ENV')).toBe('production');
+    // The same young generation as the start scripts give the ingest and the worker.
+    expect(envValue(inEffect, 'NODE_OPTIONS')).toBe('--max-semi-space-size=4');
     expect(lastOf(inEffect, 'WORKDIR')?.getArgumentsContent()).toBe('/app');
   });
 

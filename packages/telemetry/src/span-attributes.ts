@@ -3,7 +3,7 @@ import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetr
 
 /**
  * The attribute names Fulfill's own spans carry. Identifiers only: never an email address, a name, a postal
- * address or a secret (the exporter masks any address that slips into an attribute all the same).
+ * address or a secret. Nothing masks attributes on their way out, so a value put here must be one of these.
  */
 export const SPAN_ATTRIBUTES = {
   eventId: 'fulfill.stripe.event_id',

@@ -93,9 +93,9 @@ describe('tracing', () => {
 
     const spans = await traceOfOrder(identifier);
     expectOneCheckoutTrace(spans, key, identifier);
-    expect(spans.find((s) => s.name === 'fulfill.enqueue')?.attributes[SPAN_ATTRIBUTES.eventId]).toBe(
-      event.id,
-    );
+    const enqueue = spans.find((s) => s.name === 'fulfill.enqueue');
+    expect(enqueue?.attributes[SPAN_ATTRIBUTES.eventId]).toBe(event.id);
+    expect(enqueue?.attributes[SPAN_ATTRIBUTES.orderIdentifier]).toBe(identifier);
     expect(spans.find((s) => s.name === 'fulfill.order_write')?.attributes[SPAN_ATTRIBUTES.eventId]).toBe(
       event.id,
     );

@@ -15,7 +15,6 @@ export async function enqueueWithinBound(deps: IngestDeps, job: FulfillmentJob):
   const attributes = {
     [SPAN_ATTRIBUTES.sessionId]: data.sessionId,
     [SPAN_ATTRIBUTES.paymentIntent]: data.fulfillmentKey,
-    [SPAN_ATTRIBUTES.orderIdentifier]: orderIdentifierFor(data.fulfillmentKey, deps.settings.orderIdSecret),
     [SPAN_ATTRIBUTES.source]: data.source,
     ...(data.event
       ? { [SPAN_ATTRIBUTES.eventId]: data.event.id, [SPAN_ATTRIBUTES.eventType]: data.event.type }
@@ -23,6 +22,11 @@ export async function enqueueWithinBound(deps: IngestDeps, job: FulfillmentJob):
   };
   // The job's add happens in this span, so the worker's trace of it starts here.
   return inSpan('fulfill.enqueue', attributes, async (span) => {
+    // An HMAC: computed only for a span that is recorded, so that it costs nothing with tracing off.
+    if (span.isRecording()) {
+      const identifier = orderIdentifierFor(data.fulfillmentKey, deps.settings.orderIdSecret);
+      span.setAttribute(SPAN_ATTRIBUTES.orderIdentifier, identifier);
+    }
     const result = await withTimeout(
       enqueueFulfillment(deps.queues.fulfillment, job),
       deps.settings.enqueueTimeoutMs,

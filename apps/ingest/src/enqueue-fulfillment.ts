@@ -1,6 +1,6 @@
 import { orderIdentifierFor } from '@fulfill/orders';
 import { type EnqueueResult, enqueueFulfillment, type FulfillmentJob, withTimeout } from '@fulfill/queue';
-import { inSpan, SPAN_ATTRIBUTES } from '@fulfill/telemetry';
+import { fulfillmentAttributes, inSpan, SPAN_ATTRIBUTES } from '@fulfill/telemetry';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { IngestDeps } from './deps.ts';
@@ -12,16 +12,8 @@ import { sendError } from './errors.ts';
  */
 export async function enqueueWithinBound(deps: IngestDeps, job: FulfillmentJob): Promise<EnqueueResult> {
   const { data } = job;
-  const attributes = {
-    [SPAN_ATTRIBUTES.sessionId]: data.sessionId,
-    [SPAN_ATTRIBUTES.paymentIntent]: data.fulfillmentKey,
-    [SPAN_ATTRIBUTES.source]: data.source,
-    ...(data.event
-      ? { [SPAN_ATTRIBUTES.eventId]: data.event.id, [SPAN_ATTRIBUTES.eventType]: data.event.type }
-      : {}),
-  };
   // The job's add happens in this span, so the worker's trace of it starts here.
-  return inSpan('fulfill.enqueue', attributes, async (span) => {
+  return inSpan('fulfill.enqueue', fulfillmentAttributes(data), async (span) => {
     // An HMAC: computed only for a span that is recorded, so that it costs nothing with tracing off.
     if (span.isRecording()) {
       const identifier = orderIdentifierFor(data.fulfillmentKey, deps.settings.orderIdSecret);

@@ -17,6 +17,23 @@ export const SPAN_ATTRIBUTES = {
   outcome: 'fulfill.outcome',
 } as const;
 
+/** The attributes of a span about one fulfillment job: its checkout, its key, what made it, and its event. */
+export function fulfillmentAttributes(job: {
+  sessionId: string;
+  fulfillmentKey: string;
+  source: string;
+  event?: { id: string; type: string } | undefined;
+}): Attributes {
+  return {
+    [SPAN_ATTRIBUTES.sessionId]: job.sessionId,
+    [SPAN_ATTRIBUTES.paymentIntent]: job.fulfillmentKey,
+    [SPAN_ATTRIBUTES.source]: job.source,
+    ...(job.event
+      ? { [SPAN_ATTRIBUTES.eventId]: job.event.id, [SPAN_ATTRIBUTES.eventType]: job.event.type }
+      : {}),
+  };
+}
+
 const tracer = trace.getTracer('fulfill');
 
 /**

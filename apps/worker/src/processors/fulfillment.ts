@@ -1,6 +1,6 @@
 import { classifyStripeError, fulfillCheckout } from '@fulfill/orders';
 import { enqueueEmail, enqueueShopWebhook, parseFulfillmentJob } from '@fulfill/queue';
-import { inSpan, SPAN_ATTRIBUTES } from '@fulfill/telemetry';
+import { fulfillmentAttributes, inSpan, SPAN_ATTRIBUTES } from '@fulfill/telemetry';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.ts';
 import { dropKeptPayload } from './drop-kept-payload.ts';
@@ -17,17 +17,9 @@ export function createFulfillmentProcessor(deps: WorkerDeps) {
       ...(data.account ? { account: data.account } : {}),
     });
 
-    const attributes = {
-      [SPAN_ATTRIBUTES.sessionId]: data.sessionId,
-      [SPAN_ATTRIBUTES.paymentIntent]: data.fulfillmentKey,
-      [SPAN_ATTRIBUTES.source]: data.source,
-      ...(data.event
-        ? { [SPAN_ATTRIBUTES.eventId]: data.event.id, [SPAN_ATTRIBUTES.eventType]: data.event.type }
-        : {}),
-    };
     let result: Awaited<ReturnType<typeof fulfillCheckout>>;
     try {
-      result = await inSpan('fulfill.order_write', attributes, async (span) => {
+      result = await inSpan('fulfill.order_write', fulfillmentAttributes(data), async (span) => {
         const written = await fulfillCheckout(
           {
             db: deps.db,

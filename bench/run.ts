@@ -381,11 +381,8 @@ async function run(): Promise<boolean> {
       `${acked.size} acknowledged unique checkouts, ${orders.length} orders (${missing} missing, ${unasked} never acknowledged), ` +
       `${duplicateOrders} duplicate orders, ${smtp.messages.length} emails, ${duplicateEmails} duplicate emails`,
   };
-  // The processes have stopped, so their last batches are in.
-  if (spanSink) {
-    for (const c of [ingest, ...workers]) await c.stop();
-    report.tracing = { ...spanSink.received };
-  }
+  // The processes stopped above, each flushing its spans on the way out: their last batches are in.
+  if (spanSink) report.tracing = { ...spanSink.received };
   const text = renderReport(report, ARGS);
   process.stdout.write(`\n${text}\n`);
   for (const line of checkTargets(report)) process.stdout.write(`${line}\n`);

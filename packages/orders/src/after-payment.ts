@@ -13,38 +13,16 @@ import { type PendingShopWebhooks, recordOrderChange } from './order-history.ts'
 import { type AccountRequestOptions, accountOptions, type CheckoutSession } from './stripe-api.ts';
 import { recordStripeEvent } from './stripe-event-log.ts';
 
+/** One of Stripe's lists filtered by payment intent, auto-paginated, in the fields read here. */
+interface ListByPaymentIntent<T> {
+  list(params: { payment_intent: string; limit: number }, options?: AccountRequestOptions): AsyncIterable<T>;
+}
+
 /** The subset of the Stripe client that reads a payment's refunds and disputes (auto-paginated lists). */
 export interface PaymentStateStripeApi {
-  charges: {
-    list(
-      params: { payment_intent: string; limit: number },
-      options?: AccountRequestOptions,
-    ): AsyncIterable<{
-      id: string;
-      amount: number;
-      status: string;
-    }>;
-  };
-  refunds: {
-    list(
-      params: { payment_intent: string; limit: number },
-      options?: AccountRequestOptions,
-    ): AsyncIterable<{
-      id: string;
-      amount: number;
-      status: string | null;
-    }>;
-  };
-  disputes: {
-    list(
-      params: { payment_intent: string; limit: number },
-      options?: AccountRequestOptions,
-    ): AsyncIterable<{
-      id: string;
-      status: string;
-      created: number;
-    }>;
-  };
+  charges: ListByPaymentIntent<{ id: string; amount: number; status: string }>;
+  refunds: ListByPaymentIntent<{ id: string; amount: number; status: string | null }>;
+  disputes: ListByPaymentIntent<{ id: string; status: string; created: number }>;
   checkout: {
     sessions: {
       list(

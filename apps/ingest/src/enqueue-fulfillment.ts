@@ -31,9 +31,33 @@ export async function enqueueWithinBound(deps: IngestDeps, job: FulfillmentJob):
 }
 
 /**
- * A webhook's enqueue and its answer: 200 with the order identifier once Redis holds the job (none for an
- * expiry, which makes no order), 503 `queue-unavailable` when it does not in time, so that Stripe retries.
- * `type` is the delivered event's type, as the metrics and logs name it.
+ * Runs a webhook's enqueue and answers it: 200 with `acknowledged.body` once Redis holds the job, 503
+ * `queue-unavailable` when it does not in time, so that Stripe retries. Every webhook that enqueues a job
+ * answers through here. `type` is the delivered event's type, as the metrics and logs name it.
+ */
+export async function answerOnceEnqueued(
+  deps: IngestDeps,
+  reply: FastifyReply,
+  log: Logger,
+  type: string,
+  enqueue: () => Promise<{ kind: string; jobId: string }>,
+  acknowledged: { body: Record<string, unknown>; logFields?: Record<string, unknown> },
+) {
+  try {
+    const result = await enqueue();
+    deps.metrics.webhooks.inc({ type, outcome: result.kind });
+    log.info({ outcome: result.kind, jobId: result.jobId, ...acknowledged.logFields }, 'webhook');
+  } catch (error) {
+    deps.metrics.webhooks.inc({ type, outcome: 'queue-unavailable' });
+    log.error({ outcome: 'queue-unavailable', err: error }, 'webhook not enqueued');
+    return sendError(reply, 'queue-unavailable', { 'retry-after': '5' });
+  }
+  return reply.code(200).send(acknowledged.body);
+}
+
+/**
+ * A webhook's fulfillment job and its answer: 200 with the order identifier once Redis holds the job (none for
+ * an expiry, which makes no order), 503 when it does not in time.
  */
 export async function enqueueWebhookJob(
   deps: IngestDeps,
@@ -43,19 +67,21 @@ export async function enqueueWebhookJob(
   job: FulfillmentJob,
 ) {
   const orderIdentifier = orderIdentifierFor(job.data.fulfillmentKey, deps.settings.orderIdSecret);
-  const stopTimer = deps.metrics.enqueueSeconds.startTimer();
-  try {
-    const result = await enqueueWithinBound(deps, job);
-    stopTimer();
-    deps.metrics.webhooks.inc({ type, outcome: result.kind });
-    log.info({ outcome: result.kind, jobId: result.jobId, orderIdentifier }, 'webhook');
-  } catch (error) {
-    deps.metrics.webhooks.inc({ type, outcome: 'queue-unavailable' });
-    log.error({ outcome: 'queue-unavailable', err: error }, 'webhook not enqueued');
-    return sendError(reply, 'queue-unavailable', { 'retry-after': '5' });
-  }
   const expired = job.data.event?.type === 'checkout.session.expired';
-  return reply
-    .code(200)
-    .send(expired ? { received: true } : { received: true, order_identifier: orderIdentifier });
+  const stopTimer = deps.metrics.enqueueSeconds.startTimer();
+  return answerOnceEnqueued(
+    deps,
+    reply,
+    log,
+    type,
+    async () => {
+      const result = await enqueueWithinBound(deps, job);
+      stopTimer();
+      return result;
+    },
+    {
+      body: expired ? { received: true } : { received: true, order_identifier: orderIdentifier },
+      logFields: { orderIdentifier },
+    },
+  );
 }

@@ -3,7 +3,7 @@ import { buildPaymentChangeJob, enqueuePaymentChange, withTimeout } from '@fulfi
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { IngestDeps, VerifiedEvent } from '../deps.ts';
-import { sendError } from '../errors.ts';
+import { answerOnceEnqueued } from '../enqueue-fulfillment.ts';
 
 /**
  * A verified refund or dispute event: enqueues the job that converges its order on Stripe's state, keyed by the
@@ -29,19 +29,20 @@ export async function acceptPaymentEvent(
     ...(event.account ? { account: event.account } : {}),
     payload: event,
   });
-  try {
-    const result = await withTimeout(
-      enqueuePaymentChange(deps.queues.paymentChange, job),
-      deps.settings.enqueueTimeoutMs,
-      'enqueue',
-    );
-    if (result.kind === 'duplicate') deps.metrics.duplicatesSuppressed.inc({ layer: 'queue' });
-    deps.metrics.webhooks.inc({ type: event.type, outcome: result.kind });
-    log.info({ outcome: result.kind, jobId: result.jobId }, 'webhook');
-  } catch (error) {
-    deps.metrics.webhooks.inc({ type: event.type, outcome: 'queue-unavailable' });
-    log.error({ outcome: 'queue-unavailable', err: error }, 'webhook not enqueued');
-    return sendError(reply, 'queue-unavailable', { 'retry-after': '5' });
-  }
-  return reply.code(200).send({ received: true });
+  return answerOnceEnqueued(
+    deps,
+    reply,
+    log,
+    event.type,
+    async () => {
+      const result = await withTimeout(
+        enqueuePaymentChange(deps.queues.paymentChange, job),
+        deps.settings.enqueueTimeoutMs,
+        'enqueue',
+      );
+      if (result.kind === 'duplicate') deps.metrics.duplicatesSuppressed.inc({ layer: 'queue' });
+      return result;
+    },
+    { body: { received: true } },
+  );
 }

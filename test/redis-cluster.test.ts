@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { createStripeClient, orderIdentifierFor } from '@fulfill/orders';
-import { runReconcile } from '@fulfill/queue';
+import { isRedisReady, openRedisConnection, runReconcile } from '@fulfill/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedCheckout } from './support/checkout.ts';
 import { mailsOfOrder, ordersOfSession, queuesSettled } from './support/observe.ts';
@@ -44,6 +45,35 @@ describe('on a Redis Cluster', () => {
     await queuesSettled(stack);
     expect(await ordersOfSession(stack, session.id)).toHaveLength(1);
     expect(mailsOfOrder(stack, identifier)).toHaveLength(1);
+  });
+
+  it('follows a MOVED for a producer command sent in the same tick as commands to other slots', async () => {
+    const { cluster } = started();
+    const nodes = cluster.nodes.split(',').map((node) => {
+      const [host = '', port = ''] = node.split(':');
+      return { host, port: Number(port) };
+    });
+    const producer = openRedisConnection({ clusterNodes: nodes }, 'producer');
+    try {
+      // Two keys in different slots of one master: the queues' slot and, say, a rate-limit counter's.
+      const stays = `{${randomUUID()}}stays`;
+      const master = await cluster.masterOf(stays);
+      let moves = '';
+      while (!moves || (await cluster.masterOf(moves)) !== master) moves = `{${randomUUID()}}moves`;
+      await waitFor(() => isRedisReady(producer), { what: 'the producer connection' });
+      await producer.set(stays, 'before');
+      // The slot moves while the producer's slot map still places it on the old master.
+      const target = await cluster.moveSlotOf(moves);
+      const answers = await Promise.allSettled([producer.set(stays, 'after'), producer.set(moves, 'after')]);
+      expect(answers.map((a) => (a.status === 'rejected' ? String(a.reason) : a.value))).toEqual([
+        'OK',
+        'OK',
+      ]);
+      expect(await cluster.masterOf(moves)).toBe(target);
+      expect(await producer.get(moves)).toBe('after');
+    } finally {
+      producer.disconnect();
+    }
   });
 
   it('answers 503, never 2xx, while a killed master fails over, and every acknowledged checkout becomes one order', {

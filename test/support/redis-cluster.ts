@@ -15,6 +15,11 @@ export interface RedisCluster {
   nodes: string;
   /** The port of the master that holds a key's slot now. */
   masterOf: (key: string) => Promise<number>;
+  /**
+   * Hands the (empty) slot of a key from its master to another master, as a resharding does, and returns the new
+   * master's port. Clients learn of it from a MOVED answer or their next refresh of the slot map.
+   */
+  moveSlotOf: (key: string) => Promise<number>;
   /** SIGKILLs one node, as a crash would. */
   kill: (port: number) => Promise<void>;
   /** Waits until every live node reports `cluster_state:ok`. */
@@ -127,23 +132,45 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     };
     await healthy();
     await replicated();
-    const masterOf = async (key: string) => {
+    type SlotRange = [number, number, [string, number, string]];
+    /** The key's slot, and the masters' ranges as a live node sees them. */
+    const slotMap = async (key: string) => {
       const [port] = alive()[0] ?? [];
       if (port === undefined) throw new Error('no cluster node is running');
       const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
       try {
         const slot = Number(await probe.call('cluster', 'keyslot', key));
-        const slots = (await probe.call('cluster', 'slots')) as Array<[number, number, [string, number]]>;
-        const range = slots.find(([from, to]) => slot >= from && slot <= to);
+        const ranges = (await probe.call('cluster', 'slots')) as SlotRange[];
+        const range = ranges.find(([from, to]) => slot >= from && slot <= to);
         if (!range) throw new Error(`no master serves slot ${slot}`);
-        return range[2][1];
+        return { slot, master: range[2], masters: ranges.map((r) => r[2]) };
       } finally {
         probe.disconnect();
       }
     };
+    const masterOf = async (key: string) => (await slotMap(key)).master[1];
+    const moveSlotOf = async (key: string) => {
+      const { slot, master, masters } = await slotMap(key);
+      const [, fromPort, fromId] = master;
+      const target = masters.find(([, port]) => port !== fromPort);
+      if (!target) throw new Error('the cluster has a single master');
+      const [, toPort, toId] = target;
+      const setslot = async (port: number, ...args: string[]) => {
+        const answer = (await cli(port, 'cluster', 'setslot', String(slot), ...args)).trim();
+        if (answer !== 'OK')
+          throw new Error(`CLUSTER SETSLOT ${slot} ${args.join(' ')} on ${port}: ${answer}`);
+      };
+      // The order a resharding uses: importing on the target, migrating on the source, then both assign it.
+      await setslot(toPort, 'importing', fromId);
+      await setslot(fromPort, 'migrating', toId);
+      await setslot(toPort, 'node', toId);
+      await setslot(fromPort, 'node', toId);
+      return toPort;
+    };
     return {
       nodes: ports.map((port) => `127.0.0.1:${port}`).join(','),
       masterOf,
+      moveSlotOf,
       kill: async (port) => {
         const child = children.get(port);
         if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -37,19 +37,22 @@ export function openRedisConnection(
     maxRetriesPerRequest: producer ? 1 : null,
     ...(options.commandTimeoutMs !== undefined ? { commandTimeout: options.commandTimeoutMs } : {}),
   };
-  // A producer's commands issued in one tick leave in one write: concurrent requests' adds share a round trip
-  // (and a system call), and each still resolves on its own reply. A worker's connection carries blocking
-  // commands, which must not hold up a pipeline.
-  const pipelining = { enableAutoPipelining: producer };
   if ('url' in target) {
     return new Redis(target.url, {
       ...perCommand,
-      ...pipelining,
+      // A producer's commands issued in one tick leave in one write: concurrent requests' adds share a round
+      // trip (and a system call), and each still resolves on its own reply. A worker's connection carries
+      // blocking commands, which must not hold up a pipeline.
+      enableAutoPipelining: producer,
       ...(producer ? { enableOfflineQueue: false, retryStrategy: retry } : {}),
     });
   }
   return new Cluster(target.clusterNodes, {
-    ...pipelining,
+    // Never auto-pipelined. ioredis groups a tick's commands by master, and it follows a MOVED or ASK for the
+    // group only when every command in it failed alike: after a slot moves, a command that shared its tick with
+    // one to another slot of the old master fails with the MOVED instead of following it. In CI such a pipeline
+    // also threw an uncaught TypeError from inside ioredis ("results[i] is not iterable").
+    enableAutoPipelining: false,
     // A producer fails fast; a worker's commands wait for the cluster to come back.
     enableOfflineQueue: !producer,
     clusterRetryStrategy: retry,

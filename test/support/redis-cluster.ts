@@ -56,12 +56,17 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   try {
     const ports: number[] = [];
     for (let i = 0; i < 6; i += 1) ports.push(await freePort());
+    const output = new Map<number, string>();
     for (const port of ports) {
       const child = spawn(
         'redis-server',
         [
           '--port',
           String(port),
+          // Its own free port for the cluster bus, which otherwise is the port plus 10,000: taken, or past 65535
+          // for a port above 55535, and the node does not start.
+          '--cluster-port',
+          String(await freePort()),
           '--bind',
           '127.0.0.1',
           '--dir',
@@ -82,14 +87,22 @@ export async function startRedisCluster(): Promise<RedisCluster> {
           '--cluster-replica-validity-factor',
           '0',
         ],
-        { stdio: 'ignore' },
+        { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       children.set(port, child);
+      output.set(port, '');
+      const keep = (chunk: Buffer) => output.set(port, `${output.get(port)}${chunk}`.slice(-2000));
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
     }
     for (const port of ports) {
       await waitFor(async () => (await cli(port, 'ping').catch(() => '')).trim() === 'PONG', {
         what: `cluster node ${port}`,
         timeoutMs: 10_000,
+      }).catch((error: unknown) => {
+        throw new Error(
+          `${error instanceof Error ? error.message : error}; its output:\n${output.get(port)}`,
+        );
       });
     }
     await run(

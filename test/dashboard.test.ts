@@ -19,15 +19,21 @@ function parsedLogLines(stack: Stack): Array<Record<string, unknown>> {
   return stack.logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** Waits until the job is in one of `states`, promoting it out of its backoff when `promote` says so. */
+/**
+ * Waits until the job is in one of `states`, promoting it out of its backoff when `promote` says so. The job is
+ * read between two reads of its state that agree, so that its fields (attempts made, failed reason) are those of
+ * that state: a job read first and its state after can be an attempt older than the state.
+ */
 async function settle(queue: Queue, jobId: string, states: string[], { promote = false } = {}) {
   return waitFor(
     async () => {
+      const state = await queue.getJobState(jobId);
+      if (promote && state === 'delayed')
+        await queue.getJob(jobId).then((job) => job?.promote().catch(() => {}));
+      if (!states.includes(state)) return undefined;
       const job = await queue.getJob(jobId);
-      const state = await job?.getState();
-      if (job && state && states.includes(state)) return { job, state };
-      if (promote && state === 'delayed') await job?.promote().catch(() => {});
-      return undefined;
+      if (!job || (await queue.getJobState(jobId)) !== state) return undefined;
+      return { job, state };
     },
     { what: `job ${jobId} to be ${states.join(' or ')}`, timeoutMs: 20_000 },
   );
@@ -156,7 +162,7 @@ describe('the queue dashboard with admin credentials configured', () => {
     const jobId = emailJobId(order.id, 'confirmation');
 
     const exhausted = await settle(stack.queues.email, jobId, ['failed'], { promote: true });
-    expect(exhausted.job.attemptsMade).toBe(2);
+    expect(exhausted.job.attemptsMade, `failed for: ${exhausted.job.failedReason}`).toBe(2);
     expect(await moved()).toEqual({ retrying: 1, failed: 1 });
 
     // What the job page's Retry button sends.
@@ -224,7 +230,7 @@ describe('the queue dashboard with admin credentials configured', () => {
       }),
     );
     const exhausted = await settle(stack.queues.fulfillment, enqueued.jobId, ['failed'], { promote: true });
-    expect(exhausted.job.attemptsMade).toBe(2);
+    expect(exhausted.job.attemptsMade, `failed for: ${exhausted.job.failedReason}`).toBe(2);
 
     const retried = await stack.app.inject({
       method: 'PUT',

@@ -37,22 +37,23 @@ export function openRedisConnection(
     maxRetriesPerRequest: producer ? 1 : null,
     ...(options.commandTimeoutMs !== undefined ? { commandTimeout: options.commandTimeoutMs } : {}),
   };
+  // No connection is auto-pipelined, though it would let concurrent requests share their writes. ioredis's
+  // auto-pipelining hands a tick's replies to its callbacks by position: a command that fails to join the batch
+  // (a script defined on the connection after the batch began, as BullMQ and the rate limit do) shifts every
+  // later reply onto the wrong command, leaves the last without one, and throws an uncaught TypeError
+  // ("results[i] is not iterable"). On a Cluster, it also follows a MOVED for a batch only when every command in
+  // it failed alike, so after a slot moves a command that shared its tick with another slot's fails instead.
+  // Both are tested in test/redis-connection.test.ts and test/redis-cluster.test.ts.
+  const pipelining = { enableAutoPipelining: false };
   if ('url' in target) {
     return new Redis(target.url, {
       ...perCommand,
-      // A producer's commands issued in one tick leave in one write: concurrent requests' adds share a round
-      // trip (and a system call), and each still resolves on its own reply. A worker's connection carries
-      // blocking commands, which must not hold up a pipeline.
-      enableAutoPipelining: producer,
+      ...pipelining,
       ...(producer ? { enableOfflineQueue: false, retryStrategy: retry } : {}),
     });
   }
   return new Cluster(target.clusterNodes, {
-    // Never auto-pipelined. ioredis groups a tick's commands by master, and it follows a MOVED or ASK for the
-    // group only when every command in it failed alike: after a slot moves, a command that shared its tick with
-    // one to another slot of the old master fails with the MOVED instead of following it. In CI such a pipeline
-    // also threw an uncaught TypeError from inside ioredis ("results[i] is not iterable").
-    enableAutoPipelining: false,
+    ...pipelining,
     // A producer fails fast; a worker's commands wait for the cluster to come back.
     enableOfflineQueue: !producer,
     clusterRetryStrategy: retry,

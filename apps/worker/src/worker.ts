@@ -67,9 +67,11 @@ logger.info({ event: 'started', metricsPort, concurrency: config.WORKER_CONCURRE
 
 // The first signal stops taking jobs and lets the active ones finish within SHUTDOWN_TIMEOUT_MS; a job cut off
 // by the timeout or a second signal is picked up again by another worker once its lock expires.
+// The step the shutdown is in, named in the timeout's line: what was still open when it ran out.
+let shutdownStep = 'not started';
 const onTimeout = (delayMs: number) =>
   logger.error(
-    { event: 'shutdown-timeout', delayMs },
+    { event: 'shutdown-timeout', delayMs, step: shutdownStep },
     'worker shutdown timed out (SHUTDOWN_TIMEOUT_MS); exiting with jobs or connections still open',
   );
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false, onTimeout }, async ({ signal, err }) => {
@@ -77,11 +79,14 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: false, onTimeout }, 
   reconcileSchedule.stop();
   if (err) logger.error({ err }, 'closing after an error');
   logger.info({ event: 'shutdown', signal }, 'worker closing');
+  shutdownStep = 'workers: active jobs and blocking connections';
   await running.close();
   workerConnection.close();
   transport.close();
+  shutdownStep = 'queues, Redis and Postgres connections';
   await infrastructure.close();
   http.close();
+  shutdownStep = 'trace export';
   // Last, so that the spans of the jobs that finished while closing are exported too.
   await tracing?.shutdown();
   logger.info({ event: 'shutdown-complete' }, 'worker closed');

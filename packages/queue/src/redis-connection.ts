@@ -75,12 +75,16 @@ export function isRedisReady(connection: RedisConnection): boolean {
  * The connection BullMQ's workers take: for one server, its URL, from which every worker opens (and closes) its
  * own connections; for a cluster, one `Cluster` that the workers share and duplicate for their blocking
  * commands, which `close` ends once the workers are closed.
+ *
+ * The workers' own connections retry as the producers' do, at most 2 s apart, where BullMQ's default waits up
+ * to 20 s between attempts: after Redis restarts, the workers take jobs again within 2 s of its answering, and a
+ * worker's close, which waits for its blocking connection, does not wait out a long gap between attempts.
  */
 export function openWorkerConnection(target: RedisTarget): {
-  connection: { url: string } | Cluster;
+  connection: { url: string; retryStrategy: (times: number) => number } | Cluster;
   close: () => void;
 } {
-  if ('url' in target) return { connection: { url: target.url }, close: () => {} };
+  if ('url' in target) return { connection: { url: target.url, retryStrategy: retry }, close: () => {} };
   const cluster = openRedisConnection(target, 'worker') as Cluster;
   return { connection: cluster, close: () => cluster.disconnect() };
 }

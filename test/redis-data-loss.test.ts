@@ -134,6 +134,16 @@ describe('a Redis that restarts empty under a running worker', () => {
     for (const line of linesOf(w.output())) expect(() => JSON.parse(line), line).not.toThrow();
     expect(w.output()).not.toContain('ada@example.com');
 
+    // A clean stop once every worker's connection is back. A SIGTERM that meets one still reconnecting waits out
+    // SHUTDOWN_TIMEOUT_MS and exits 1 (BullMQ's close waits for that connection to end), as docs/operations.md says.
+    const { fulfillment, email, reconcile, paymentChange } = stack.queues;
+    await waitFor(
+      async () =>
+        (
+          await Promise.all([fulfillment, email, reconcile, paymentChange].map((q) => q.getWorkersCount()))
+        ).every((count) => count > 0),
+      { what: "the worker's connections to every queue", timeoutMs: 20_000 },
+    );
     w.signal('SIGTERM');
     expect(await w.exited, w.output().slice(-3000)).toBe(0);
   }, 120_000);

@@ -8,17 +8,20 @@ import { sendError } from './errors.ts';
 
 /**
  * Enqueues a fulfillment job within ENQUEUE_TIMEOUT_MS and counts a job id that already existed as a queue-layer
- * duplicate. Rejects when Redis does not acknowledge in time: the caller answers 503.
+ * duplicate. Rejects when Redis does not acknowledge in time: the caller answers 503. `orderIdentifier` is the
+ * job's, which every caller has already derived for its answer or its log line.
  */
-export async function enqueueWithinBound(deps: IngestDeps, job: FulfillmentJob): Promise<EnqueueResult> {
-  const { data } = job;
+export async function enqueueWithinBound(
+  deps: IngestDeps,
+  job: FulfillmentJob,
+  orderIdentifier: string,
+): Promise<EnqueueResult> {
+  const attributes = {
+    ...fulfillmentAttributes(job.data),
+    [SPAN_ATTRIBUTES.orderIdentifier]: orderIdentifier,
+  };
   // The job's add happens in this span, so the worker's trace of it starts here.
-  return inSpan('fulfill.enqueue', fulfillmentAttributes(data), async (span) => {
-    // An HMAC: computed only for a span that is recorded, so that it costs nothing with tracing off.
-    if (span.isRecording()) {
-      const identifier = orderIdentifierFor(data.fulfillmentKey, deps.settings.orderIdSecret);
-      span.setAttribute(SPAN_ATTRIBUTES.orderIdentifier, identifier);
-    }
+  return inSpan('fulfill.enqueue', attributes, async (span) => {
     const result = await withTimeout(
       enqueueFulfillment(deps.queues.fulfillment, job),
       deps.settings.enqueueTimeoutMs,
@@ -75,7 +78,7 @@ export async function enqueueWebhookJob(
     log,
     type,
     async () => {
-      const result = await enqueueWithinBound(deps, job);
+      const result = await enqueueWithinBound(deps, job, orderIdentifier);
       stopTimer();
       return result;
     },

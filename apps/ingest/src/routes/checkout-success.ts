@@ -100,6 +100,7 @@ export async function checkoutSuccessRoutes(app: FastifyInstance, deps: IngestDe
             cause: { source: 'redirect' },
             account,
           }),
+          orderIdentifier,
         );
         log.info({ outcome: result.kind, orderIdentifier }, 'success redirect');
       } catch (error) {
